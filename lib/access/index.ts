@@ -1,0 +1,2 @@
+// Public names of the access room, re-exported by lib/index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Public names of the billing room, re-exported by lib/index.ts.
+export {};

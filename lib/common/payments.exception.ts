@@ -1,0 +1,43 @@
+import { HttpException } from '@nestjs/common';
+
+/** Stable, machine-readable error codes a client may branch on. */
+export type PaymentsErrorCode =
+  | 'unauthenticated'
+  | 'invalid_request'
+  | 'invalid_plan'
+  | 'invalid_redirect'
+  | 'free_plan_checkout'
+  | 'already_subscribed'
+  | 'already_on_plan'
+  | 'no_subscription'
+  | 'not_in_grace_period'
+  | 'immediate_cancel_disabled'
+  | 'no_customer'
+  | 'checkout_not_found'
+  | 'checkout_in_progress'
+  | 'subscription_required'
+  | 'plan_required'
+  | 'feature_required'
+  | 'usage_limit_exceeded'
+  | 'unknown_metric'
+  | 'payment_failed'
+  | 'payment_action_required'
+  | 'idempotency_conflict'
+  | 'stripe_unavailable'
+  | 'stripe_error'
+  | 'payload_too_large'
+  | 'invalid_signature'
+  | 'webhook_not_configured'
+  | 'raw_body_missing';
+
+/** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
+export class PaymentsException extends HttpException {
+  constructor(
+    status: number,
+    readonly code: PaymentsErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super({ statusCode: status, code, message, ...details }, status);
+  }
+}

@@ -1,0 +1,132 @@
+import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
+import { isBillableEntity } from './persistence/billable-marker';
+
+/** Thrown at start-up when the options cannot work; the message says what to change. */
+export class PaymentsConfigError extends Error {
+  override readonly name = 'PaymentsConfigError';
+}
+
+const fail = (sentence: string): never => {
+  throw new PaymentsConfigError(`nestjs-headless-payments: ${sentence}`);
+};
+
+const defaultBillableId = (request: any) => request?.user?.id ?? request?.user?.sub;
+
+/** Validates the options once and fills in every default. Throws one actionable sentence per mistake. */
+export function resolvePaymentsOptions(options: PaymentsModuleOptions): ResolvedPaymentsOptions {
+  if (!options || typeof options !== 'object') fail('PaymentsModule.forRoot needs an options object.');
+  if (!options.stripeClient && !options.secretKey) {
+    fail('secretKey is required when no stripeClient is given; set STRIPE_SECRET_KEY (sk_test_... or sk_live_...).');
+  }
+  if (options.secretKey && !/^(sk|rk)_/.test(options.secretKey)) {
+    fail('secretKey must be a Stripe secret or restricted key starting with "sk_" or "rk_"; a publishable key (pk_) cannot create subscriptions.');
+  }
+  const webhookSecrets = toList(options.webhookSecret);
+  for (const secret of webhookSecrets) {
+    if (!secret.startsWith('whsec_')) fail('webhookSecret must be the endpoint signing secret starting with "whsec_"; copy it from the Stripe dashboard or `stripe listen`.');
+  }
+  validatePlans(options.plans);
+  if (!options.billableEntity) fail('billableEntity is required: pass the entity class (e.g. User) that extends SubscriptionMixin(...).');
+  if (!isBillableEntity(options.billableEntity)) {
+    fail(`billableEntity ${options.billableEntity.name} does not extend SubscriptionMixin; declare it as \`class ${options.billableEntity.name} extends SubscriptionMixin(BaseClass)\`.`);
+  }
+  if (options.urls) validateUrls(options.urls);
+  const pastDue = { access: options.pastDue?.access ?? 'grace', graceDays: options.pastDue?.graceDays ?? 7 } as const;
+  if (!['grace', 'keep', 'deny'].includes(pastDue.access)) fail(`pastDue.access must be 'grace', 'keep' or 'deny', not '${pastDue.access}'.`);
+  nonNegativeInteger('pastDue.graceDays', pastDue.graceDays);
+  const timeout = options.stripeTimeoutMs ?? 8000;
+  positiveInteger('stripeTimeoutMs', timeout);
+  const retries = options.stripeMaxNetworkRetries ?? 2;
+  nonNegativeInteger('stripeMaxNetworkRetries', retries);
+  const maxBodyBytes = options.webhook?.maxBodyBytes ?? 1024 * 1024;
+  positiveInteger('webhook.maxBodyBytes', maxBodyBytes);
+  const toleranceSeconds = options.webhook?.toleranceSeconds ?? 300;
+  positiveInteger('webhook.toleranceSeconds', toleranceSeconds);
+  const routePath = (options.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9_\-/]+$/.test(routePath)) fail(`routePath '${options.routePath}' must be a plain path such as 'payments' or 'billing'.`);
+  if (options.downgrade && !['period_end', 'immediately'].includes(options.downgrade)) {
+    fail(`downgrade must be 'period_end' or 'immediately', not '${options.downgrade}'.`);
+  }
+  return {
+    ...options,
+    webhookSecrets,
+    stripeTimeoutMs: timeout,
+    stripeMaxNetworkRetries: retries,
+    currency: (options.currency ?? 'usd').toLowerCase(),
+    routePath,
+    usageTracking: options.usageTracking ?? true,
+    pastDue,
+    downgrade: options.downgrade ?? 'period_end',
+    allowImmediateCancel: options.allowImmediateCancel ?? false,
+    trial: { oncePerBillable: options.trial?.oncePerBillable ?? true },
+    webhook: { maxBodyBytes, toleranceSeconds },
+    entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
+    idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
+    getBillableId: options.getBillableId ?? defaultBillableId,
+  };
+}
+
+function validatePlans(plans: PaymentsModuleOptions['plans']): void {
+  if (!plans || typeof plans !== 'object' || Object.keys(plans).length === 0) {
+    fail('plans is required: give at least one plan, e.g. { free: { name: "Free" }, pro: { name: "Pro", priceId: "price_..." } }.');
+  }
+  const seenPrices = new Map<string, string>();
+  for (const [key, plan] of Object.entries(plans)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(key)) fail(`plan key '${key}' must contain only letters, digits, '_' or '-'.`);
+    if (!plan || typeof plan.name !== 'string' || plan.name.trim() === '') fail(`plan '${key}' needs a name, e.g. { name: 'Pro' }.`);
+    const prices = [plan.priceId, ...Object.values(plan.prices ?? {})].filter((p): p is string => p != null);
+    for (const price of prices) {
+      if (typeof price !== 'string' || !price.startsWith('price_')) fail(`plan '${key}' has price '${price}'; a Stripe price id starts with "price_".`);
+      const other = seenPrices.get(price);
+      if (other) fail(`plans '${other}' and '${key}' both use price '${price}'; each Stripe price must belong to one plan so webhooks can tell the plans apart.`);
+      seenPrices.set(price, key);
+    }
+    if (plan.priceId && plan.prices?.month && plan.prices.month !== plan.priceId) {
+      fail(`plan '${key}' sets both priceId and prices.month; keep one of them.`);
+    }
+    for (const [metric, limit] of Object.entries(plan.limits ?? {})) {
+      if (!Number.isInteger(limit) || limit < -1) fail(`plan '${key}' limit '${metric}' is ${String(limit)}; a limit is a whole number >= 0, or -1 for unlimited.`);
+    }
+    if (plan.trialDays !== undefined && (!Number.isInteger(plan.trialDays) || plan.trialDays < 1 || plan.trialDays > 730)) {
+      fail(`plan '${key}' trialDays is ${String(plan.trialDays)}; use a whole number of days from 1 to 730, or leave it out.`);
+    }
+    if (plan.trialDays !== undefined && prices.length === 0) fail(`plan '${key}' has trialDays but no price; only a paid plan can have a trial.`);
+    if (plan.features !== undefined && !Array.isArray(plan.features)) fail(`plan '${key}' features must be an array of names.`);
+  }
+}
+
+function validateUrls(urls: NonNullable<PaymentsModuleOptions['urls']>): void {
+  for (const [name, value] of Object.entries({ success: urls.success, cancel: urls.cancel, portalReturn: urls.portalReturn })) {
+    if (!isHttpUrl(value)) fail(`urls.${name} must be an absolute http(s) URL such as 'https://app.example.com/billing', not '${value}'.`);
+  }
+  for (const origin of urls.allowedOrigins ?? []) {
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin.replace(/\/$/, '')) {
+      fail(`urls.allowedOrigins entry '${origin}' must be an origin such as 'https://app.example.com' (scheme, host, optional port; no path).`);
+    }
+  }
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function toList(secret: string | string[] | undefined): string[] {
+  if (secret === undefined) return [];
+  return (Array.isArray(secret) ? secret : [secret]).filter((s) => s !== '');
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a whole number above 0, not ${String(value)}.`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number of 0 or more, not ${String(value)}.`);
+  return value;
+}

@@ -1,0 +1,100 @@
+import { CanActivate, Type } from '@nestjs/common';
+import type Stripe from 'stripe';
+
+/** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
+export type StripeClientConfig = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
+import { PlansDefinition } from './plans/plan.types';
+
+/** How access behaves while a subscription is `past_due`. */
+export interface PastDuePolicy {
+  /** 'grace': keep access for `graceDays` after the first failure (default); 'keep': until Stripe gives up; 'deny': cut at once. */
+  access: 'grace' | 'keep' | 'deny';
+  /** Days of access after a payment first fails, with `access: 'grace'`. Default 7. */
+  graceDays?: number;
+}
+
+/** Where Stripe sends the customer back. Absolute URLs from configuration, never from the request. */
+export interface RedirectUrls {
+  /** After a paid checkout. `{CHECKOUT_SESSION_ID}` is filled in by Stripe. Required for checkout. */
+  success: string;
+  /** When the customer leaves checkout. Required for checkout. */
+  cancel: string;
+  /** Where the billing portal's "return" link goes. Required for the portal. */
+  portalReturn: string;
+  /** Extra origins a client may name in `successUrl`/`cancelUrl`/`returnUrl`. Default: only the origins above. */
+  allowedOrigins?: string[];
+}
+
+/** Options of `PaymentsModule.forRoot`. Each field says its default. */
+export interface PaymentsModuleOptions {
+  /** Stripe secret key (`sk_...`). Required unless `stripeClient` is given. */
+  secretKey?: string;
+  /** An existing Stripe client to use instead of building one. */
+  stripeClient?: Stripe;
+  /** Extra Stripe client options, e.g. `{ host, port, protocol: 'http' }` to point at a FakeStripe. */
+  stripeClientOptions?: StripeClientConfig;
+  /** Request timeout for every Stripe call, in ms: a user waits on it. Default 8000. */
+  stripeTimeoutMs?: number;
+  /** Network retries for Stripe calls (safe: every POST carries an idempotency key). Default 2. */
+  stripeMaxNetworkRetries?: number;
+  /** Webhook signing secret(s) (`whsec_...`); several for rotation or test + live. Required for the webhook route. */
+  webhookSecret?: string | string[];
+  /** Plan key -> plan, cheapest first (rank = order). Required. */
+  plans: PlansDefinition;
+  /** The app's entity class built with `SubscriptionMixin` (User or Organization). Required. */
+  billableEntity: Type<object>;
+  /** Name of the TypeORM DataSource to use. Default: the default one. */
+  dataSourceName?: string;
+  /** Reads the billable's id from the request. Default: `req.user.id`, then `req.user.sub`. */
+  getBillableId?: (request: any) => string | number | null | undefined;
+  /** Guard for the module's own routes (all but plans and webhook). Default `AuthGuard('jwt')`; `null` for none. */
+  authGuard?: Type<CanActivate> | CanActivate | null;
+  /** Redirect URLs for checkout and the portal. */
+  urls?: RedirectUrls;
+  /** Trial rules. Trial days come from the plan (`trialDays`) and never from the client. */
+  trial?: {
+    /** A billable gets at most one trial ever. Default true. */
+    oncePerBillable?: boolean;
+  };
+  /** ISO currency for display when a price has none. Default 'usd'. */
+  currency?: string;
+  /** Route of the module's controllers, under the app's global prefix. Default 'payments'. */
+  routePath?: string;
+  /** Count and enforce `@TrackUsage` limits. Default true. */
+  usageTracking?: boolean;
+  /** Access while `past_due`. Default `{ access: 'grace', graceDays: 7 }`. */
+  pastDue?: PastDuePolicy;
+  /** When a downgrade takes effect. Default 'period_end'. */
+  downgrade?: 'period_end' | 'immediately';
+  /** Allow `POST /cancel` with `{ immediately: true }`. Default false. */
+  allowImmediateCancel?: boolean;
+  /** Webhook limits. */
+  webhook?: {
+    /** Largest accepted body in bytes; bigger answers 413 before any hashing. Default 1 MiB. */
+    maxBodyBytes?: number;
+    /** Largest accepted age of a signature timestamp, in seconds (also the allowed future skew). Default 300. */
+    toleranceSeconds?: number;
+  };
+  /** How long a billable's state is cached in-process for the guards, in ms. Default 5000; 0 disables. */
+  entitlementsCacheTtlMs?: number;
+  /** How long one intent keeps the same Stripe idempotency key, in seconds. Default 600. */
+  idempotencyWindowSeconds?: number;
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
+  webhookSecrets: string[];
+  stripeTimeoutMs: number;
+  stripeMaxNetworkRetries: number;
+  currency: string;
+  routePath: string;
+  usageTracking: boolean;
+  pastDue: Required<PastDuePolicy>;
+  downgrade: 'period_end' | 'immediately';
+  allowImmediateCancel: boolean;
+  trial: { oncePerBillable: boolean };
+  webhook: { maxBodyBytes: number; toleranceSeconds: number };
+  entitlementsCacheTtlMs: number;
+  idempotencyWindowSeconds: number;
+  getBillableId: (request: any) => string | number | null | undefined;
+}

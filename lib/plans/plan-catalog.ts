@@ -1,0 +1,96 @@
+import { BillingInterval, CatalogPlan, PlansDefinition } from './plan.types';
+
+/** Where a Stripe price sits in the catalogue. */
+export interface PriceLookup {
+  plan: CatalogPlan;
+  interval: BillingInterval;
+}
+
+/** Read-only view of the plans object: lookups by key, by Stripe price, rank, features and limits. */
+export class PlanCatalog {
+  private readonly byKey = new Map<string, CatalogPlan>();
+  private readonly byPrice = new Map<string, PriceLookup>();
+  private readonly ordered: CatalogPlan[] = [];
+
+  constructor(plans: PlansDefinition) {
+    Object.entries(plans).forEach(([key, def], rank) => {
+      const prices: Partial<Record<BillingInterval, string>> = { ...(def.prices ?? {}) };
+      if (def.priceId && !prices.month) prices.month = def.priceId;
+      const plan: CatalogPlan = {
+        key,
+        name: def.name,
+        description: def.description,
+        rank,
+        features: [...(def.features ?? [])],
+        limits: { ...(def.limits ?? {}) },
+        trialDays: def.trialDays,
+        prices,
+        free: Object.keys(prices).length === 0,
+      };
+      this.byKey.set(key, plan);
+      this.ordered.push(plan);
+      for (const [interval, priceId] of Object.entries(prices)) {
+        if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval });
+      }
+    });
+  }
+
+  /** Every plan, in rank order. */
+  list(): readonly CatalogPlan[] {
+    return this.ordered;
+  }
+
+  /** The plan with this key, or undefined. */
+  get(key: string | null | undefined): CatalogPlan | undefined {
+    return key == null ? undefined : this.byKey.get(key);
+  }
+
+  /** The plan and interval that sell this Stripe price, or undefined for a price we do not know. */
+  byPriceId(priceId: string | null | undefined): PriceLookup | undefined {
+    return priceId == null ? undefined : this.byPrice.get(priceId);
+  }
+
+  /** The price id of a plan for an interval; with no interval, the plan's only or monthly price. */
+  priceFor(key: string, interval?: BillingInterval): string | undefined {
+    const plan = this.byKey.get(key);
+    if (!plan) return undefined;
+    if (interval) return plan.prices[interval];
+    const intervals = Object.keys(plan.prices) as BillingInterval[];
+    return plan.prices.month ?? (intervals.length === 1 ? plan.prices[intervals[0]] : undefined);
+  }
+
+  /** The plan's position (higher = bigger); -1 for an unknown key. */
+  rank(key: string | null | undefined): number {
+    return this.get(key)?.rank ?? -1;
+  }
+
+  /** The free default plan: the first plan with no price, if any. */
+  freePlan(): CatalogPlan | undefined {
+    return this.ordered.find((plan) => plan.free);
+  }
+
+  /** Features of a plan (the free plan's when the key is null or unknown). */
+  features(key: string | null | undefined): readonly string[] {
+    return (this.get(key) ?? this.freePlan())?.features ?? [];
+  }
+
+  /** Limits of a plan (the free plan's when the key is null or unknown). */
+  limits(key: string | null | undefined): Readonly<Record<string, number>> {
+    return (this.get(key) ?? this.freePlan())?.limits ?? {};
+  }
+
+  /** Keys of the plans that grant a feature, in rank order. */
+  plansWithFeature(feature: string): string[] {
+    return this.ordered.filter((plan) => plan.features.includes(feature)).map((plan) => plan.key);
+  }
+
+  /** True when any plan grants this feature. */
+  knowsFeature(feature: string): boolean {
+    return this.ordered.some((plan) => plan.features.includes(feature));
+  }
+
+  /** True when any plan names this usage metric. */
+  knowsLimit(metric: string): boolean {
+    return this.ordered.some((plan) => metric in plan.limits);
+  }
+}

@@ -1,0 +1,2 @@
+// Public names of the usage room, re-exported by lib/index.ts.
+export {};

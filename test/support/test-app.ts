@@ -1,0 +1,112 @@
+import { INestApplication, ModuleMetadata, Provider, Type } from '@nestjs/common';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions } from '../../lib';
+import { TestDatabase } from './test-databases';
+import { TEST_JWT_SECRET, TestJwtStrategy } from './test-jwt.strategy';
+import { testPlans, testPrices } from './test-plans';
+import { TestUser } from './test-user.entity';
+
+/** What the test app needs of a FakeStripe (kept structural so support code does not pin its class). */
+export interface FakeStripeHandle {
+  secretKey: string;
+  webhookSecret: string;
+  stripeConfig(): { host: string; port: number; protocol: 'http' };
+  addWebhookEndpoint(url: string, secret?: string): unknown;
+  createPrice(price: { id?: string; unitAmount: number; interval?: 'day' | 'week' | 'month' | 'year'; productName?: string; currency?: string }): unknown;
+}
+
+export interface TestAppOptions {
+  db: TestDatabase;
+  /** The Stripe the app talks to; its prices are seeded with `testPrices` and the webhook endpoint registered. */
+  fake?: FakeStripeHandle;
+  /** Overrides of the PaymentsModule options. */
+  payments?: Partial<PaymentsModuleOptions>;
+  controllers?: Type<unknown>[];
+  providers?: Provider[];
+  imports?: ModuleMetadata['imports'];
+  /** Build the schema (default true; the second app instance on one database passes false). */
+  synchronize?: boolean;
+  /** Seed prices and register the webhook endpoint at the fake (default true). */
+  registerWithFake?: boolean;
+  /** Called before `listen`, e.g. to add global guards or pipes. */
+  configure?: (app: INestApplication) => void;
+}
+
+/** A running Nest app over real HTTP on 127.0.0.1, with real passport JWT auth. */
+export interface TestApp {
+  app: INestApplication;
+  /** Base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  dataSource: DataSource;
+  /** Creates a user row and returns it. */
+  createUser(email?: string): Promise<TestUser>;
+  /** `Authorization` header for a user id. */
+  auth(userId: number | string): { Authorization: string };
+  close(): Promise<void>;
+}
+
+let userCounter = 0;
+
+/** Boots a Nest app as a user would: global prefix `api`, `rawBody: true`, TypeORM, passport JWT, PaymentsModule. */
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const { fake } = options;
+  const payments: PaymentsModuleOptions = {
+    secretKey: fake?.secretKey ?? 'sk_test_unused',
+    webhookSecret: fake?.webhookSecret ?? 'whsec_test_secret',
+    stripeClientOptions: fake?.stripeConfig(),
+    stripeTimeoutMs: 2000,
+    stripeMaxNetworkRetries: 0,
+    plans: testPlans,
+    billableEntity: TestUser,
+    urls: {
+      success: 'http://app.test/billing/success?session_id={CHECKOUT_SESSION_ID}',
+      cancel: 'http://app.test/billing/cancel',
+      portalReturn: 'http://app.test/billing',
+      allowedOrigins: ['http://app.test'],
+    },
+    ...options.payments,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({
+        ...(options.db.options as object),
+        entities: [TestUser, ...PAYMENTS_ENTITIES],
+        synchronize: options.synchronize ?? true,
+        logging: false,
+      } as never),
+      PassportModule,
+      JwtModule.register({ secret: TEST_JWT_SECRET, signOptions: { expiresIn: '1h' } }),
+      PaymentsModule.forRoot(payments),
+      ...(options.imports ?? []),
+    ],
+    controllers: options.controllers ?? [],
+    providers: [TestJwtStrategy, ...(options.providers ?? [])],
+  }).compile();
+  const app = moduleRef.createNestApplication({ rawBody: true, logger: ['error', 'warn'] });
+  app.setGlobalPrefix('api');
+  options.configure?.(app);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  if (fake && options.registerWithFake !== false) {
+    for (const price of testPrices) fake.createPrice(price);
+    fake.addWebhookEndpoint(`${url}/api/payments/webhook`);
+  }
+  const dataSource = app.get(DataSource);
+  const jwt = app.get(JwtService);
+  return {
+    app,
+    url,
+    dataSource,
+    createUser: async (email?: string) => {
+      const repo = dataSource.getRepository(TestUser);
+      return repo.save(repo.create({ email: email ?? `user${++userCounter}-${process.pid}@example.test` }));
+    },
+    auth: (userId) => ({ Authorization: `Bearer ${jwt.sign({ sub: userId })}` }),
+    close: () => app.close(),
+  };
+}
