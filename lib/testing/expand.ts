@@ -1,0 +1,44 @@
+import { clone, FakeContext } from './fake-context';
+import { badParam } from './stripe-api.error';
+
+/** Id prefix -> the store map an expanded id is looked up in. */
+function lookup(ctx: FakeContext, id: string): object | undefined {
+  const s = ctx.store;
+  if (id.startsWith('cus_')) return s.customers.get(id);
+  if (id.startsWith('sub_')) return s.subscriptions.get(id);
+  if (id.startsWith('in_')) return s.invoices.get(id);
+  if (id.startsWith('price_') || s.prices.has(id)) return s.prices.get(id);
+  if (id.startsWith('prod_')) return s.products.get(id);
+  if (id.startsWith('cs_')) return s.checkoutSessions.get(id);
+  return undefined;
+}
+
+/**
+ * Applies `expand[]` paths such as `latest_invoice`, `customer`, `data.subscription`,
+ * `items.data.price` on a copy of the response. Ids the fake cannot resolve stay ids.
+ */
+export function applyExpand(ctx: FakeContext, response: object, paths: string[]): object {
+  if (paths.length === 0) return response;
+  const out = clone(response) as Record<string, unknown>;
+  for (const path of paths) {
+    if (path.split('.').length > 4) throw badParam('expand', `You cannot expand more than 4 levels of a property. Property: ${path}`);
+    expandAt(ctx, out, path.split('.'));
+  }
+  return out;
+}
+
+function expandAt(ctx: FakeContext, node: unknown, segments: string[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const el of node) expandAt(ctx, el, segments);
+    return;
+  }
+  const obj = node as Record<string, unknown>;
+  const [head, ...rest] = segments;
+  const value = obj[head];
+  if (typeof value === 'string') {
+    const found = lookup(ctx, value);
+    if (found) obj[head] = clone(found);
+  }
+  if (rest.length > 0) expandAt(ctx, obj[head], rest);
+}

@@ -1,0 +1,169 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApiRouter } from './api-router';
+import { applyExpand } from './expand';
+import { FakeContext } from './fake-context';
+import { RecordedRequest } from './fake-stripe.types';
+import { FaultInjector } from './fault-injector';
+import { parseFormBody } from './form-body.parser';
+import { IdempotencyStore } from './idempotency.store';
+import { RequestParams } from './request-params';
+import { StripeApiError } from './stripe-api.error';
+
+export interface PageHandler {
+  handle(method: string, url: URL, body: string, res: ServerResponse): void;
+}
+
+/** The loopback HTTP face of the fake: Stripe's API under /v1 plus the hosted pages. */
+export class FakeHttpServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly server: Server;
+  private readonly idempotency = new IdempotencyStore();
+  private readonly hanging = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly ctx: FakeContext,
+    private readonly router: ApiRouter,
+    private readonly faults: FaultInjector,
+    private readonly pages: PageHandler,
+  ) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        ctx.options.logger(`FakeStripe: internal error ${String(err)}`);
+        if (!res.headersSent) this.send(res, 500, new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody());
+      });
+    });
+    // Keep-alive sockets would otherwise hold `stop()` open until they time out.
+    this.server.keepAliveTimeout = 1000;
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.hanging) clearTimeout(t);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.ctx.baseUrl());
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = await readBody(req);
+    if (!url.pathname.startsWith('/v1/')) {
+      this.pages.handle(method, url, body, res);
+      return;
+    }
+    const key = header(req, 'idempotency-key');
+    const record: RecordedRequest = { method, path: url.pathname, status: 0, ...(key ? { idempotencyKey: key } : {}) };
+    this.requests.push(record);
+    const auth = header(req, 'authorization') ?? '';
+    if (!/^Bearer (sk|rk)_test_\S+$/.test(auth)) {
+      record.status = 401;
+      const msg = 'Invalid API Key provided. Use a test-mode secret key (sk_test_...) with FakeStripe.';
+      this.send(res, 401, new StripeApiError(401, 'invalid_request_error', msg).toBody());
+      return;
+    }
+    const fault = this.faults.take(method, url.pathname);
+    if (fault?.kind === 'fail') {
+      record.status = fault.status;
+      const type = fault.status === 429 ? 'rate_limit_error' : 'api_error';
+      const message = fault.status === 429 ? 'Too many requests hit the API too quickly.' : 'An unknown error occurred (injected by FakeStripe).';
+      const headers: Record<string, string> = fault.shouldRetry === undefined ? {} : { 'Stripe-Should-Retry': String(fault.shouldRetry) };
+      this.send(res, fault.status, new StripeApiError(fault.status, type, message, undefined, fault.status === 429 ? 'rate_limit' : undefined).toBody(), headers);
+      return;
+    }
+    const params = parseFormBody(method === 'POST' ? body : url.search.slice(1));
+    const fingerprint = `${method} ${url.pathname} ${canonical(params)}`;
+    const requestId = this.ctx.id('req_', 14);
+    const baseHeaders: Record<string, string> = { 'Request-Id': requestId };
+    if (key && method === 'POST') {
+      baseHeaders['Idempotency-Key'] = key;
+      const found = this.idempotency.lookup(key, fingerprint);
+      if (found.kind === 'replay') {
+        record.status = found.response.status;
+        this.sendRaw(res, found.response.status, found.response.body, { ...baseHeaders, 'Idempotent-Replayed': 'true' });
+        return;
+      }
+      if (found.kind !== 'new') {
+        const status = found.kind === 'mismatch' ? 400 : 409;
+        const message =
+          found.kind === 'mismatch'
+            ? `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`
+            : 'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.';
+        record.status = status;
+        this.send(res, status, new StripeApiError(status, 'idempotency_error', message).toBody(), baseHeaders);
+        return;
+      }
+      this.idempotency.begin(key, fingerprint);
+    }
+    // The hang sits after the key is taken, so a retry during it sees 'in progress' (409) as at Stripe.
+    if (fault?.kind === 'hang') {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.hanging.delete(t);
+          resolve();
+        }, fault.ms);
+        this.hanging.add(t);
+      });
+    }
+    const { status, payload } = this.execute(method, url.pathname, params, requestId, key ?? null);
+    const text = JSON.stringify(payload, null, 2);
+    if (key && method === 'POST') this.idempotency.finish(key, status >= 500 ? null : { fingerprint, status, body: text });
+    if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
+      req.socket.destroy();
+      return;
+    }
+    record.status = status;
+    this.sendRaw(res, status, text, baseHeaders);
+  }
+
+  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null): { status: number; payload: object } {
+    this.ctx.origin = { id: requestId, idempotencyKey: key };
+    try {
+      const params = new RequestParams(raw);
+      const result = this.router.handle(method, path, params);
+      return { status: 200, payload: applyExpand(this.ctx, result, params.expand()) };
+    } catch (err) {
+      if (err instanceof StripeApiError) return { status: err.status, payload: err.toBody() };
+      this.ctx.options.logger(`FakeStripe: ${method} ${path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return { status: 500, payload: new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody() };
+    } finally {
+      this.ctx.origin = { id: null, idempotencyKey: null };
+    }
+  }
+
+  private send(res: ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {
+    this.sendRaw(res, status, JSON.stringify(payload, null, 2), headers);
+  }
+
+  private sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Stripe-Version': '2026-10-28.endive', ...headers });
+    res.end(text);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Key-order-independent JSON, so the same params in another order still replay. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`).join(',')}}`;
+}

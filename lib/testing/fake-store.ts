@@ -1,0 +1,74 @@
+import type Stripe from 'stripe';
+import { TestCard } from './fake-stripe.types';
+
+export interface SessionExtras {
+  lines: { price: string; quantity: number }[];
+  trialPeriodDays?: number;
+  trialEnd?: number;
+  subscriptionMetadata: Record<string, string>;
+  customerEmail: string | null;
+  /** Error shown on the hosted page after a failed attempt. */
+  lastError?: string;
+}
+
+export interface SubscriptionExtras {
+  trialWillEndSent: boolean;
+  /** Proration lines waiting for the next renewal invoice. */
+  pendingProrations: { amount: number; description: string; priceId: string; itemId: string; quantity: number }[];
+}
+
+export interface InvoiceExtras {
+  failures: number;
+  firstFailedAt?: number;
+  /** Items to apply when this invoice is paid (payment_behavior=pending_if_incomplete). */
+  pendingItems?: { id: string; price: string; quantity: number }[];
+}
+
+export interface MeterEventRecord {
+  event_name: string;
+  identifier: string;
+  customer: string;
+  value: number;
+  timestamp: number;
+}
+
+/** All objects the fake knows; plain maps so tests can read them as the oracle. */
+export class FakeStore {
+  readonly customers = new Map<string, Stripe.Customer>();
+  readonly deletedCustomers = new Set<string>();
+  readonly products = new Map<string, Stripe.Product>();
+  readonly prices = new Map<string, Stripe.Price>();
+  readonly checkoutSessions = new Map<string, Stripe.Checkout.Session>();
+  readonly sessionExtras = new Map<string, SessionExtras>();
+  readonly subscriptions = new Map<string, Stripe.Subscription>();
+  readonly subscriptionExtras = new Map<string, SubscriptionExtras>();
+  readonly invoices = new Map<string, Stripe.Invoice>();
+  readonly invoiceExtras = new Map<string, InvoiceExtras>();
+  readonly portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  readonly meters = new Map<string, Stripe.Billing.Meter>();
+  readonly meterEvents = new Map<string, MeterEventRecord>();
+  readonly cards = new Map<string, TestCard>();
+  readonly events: Stripe.Event[] = [];
+
+  customer(id: string): Stripe.Customer | undefined {
+    return this.customers.get(id);
+  }
+
+  subExtras(id: string): SubscriptionExtras {
+    let extras = this.subscriptionExtras.get(id);
+    if (!extras) {
+      extras = { trialWillEndSent: false, pendingProrations: [] };
+      this.subscriptionExtras.set(id, extras);
+    }
+    return extras;
+  }
+
+  invExtras(id: string): InvoiceExtras {
+    let extras = this.invoiceExtras.get(id);
+    if (!extras) {
+      extras = { failures: 0 };
+      this.invoiceExtras.set(id, extras);
+    }
+    return extras;
+  }
+}

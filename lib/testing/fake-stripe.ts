@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import { ApiRouter } from './api-router';
+import { CheckoutFlow } from './checkout.flow';
+import { ClockRunner } from './clock.runner';
+import { FakeContext, previousAttributes, RequestOrigin } from './fake-context';
+import { FakeHttpServer } from './fake-http.server';
+import { FakeStore } from './fake-store';
+import {
+  CompleteCheckoutOptions, CompleteCheckoutResult, DeliveryRecord, DeliverySettings, FakeStripeOptions,
+  PriceSpec, RecordedRequest, ResolvedOptions, TestCard,
+} from './fake-stripe.types';
+import { FaultInjector } from './fault-injector';
+import { HostedPages } from './hosted-pages';
+import { buildEvent } from './objects/event.factory';
+import { billingRoutes } from './routes/billing.routes';
+import { catalogRoutes, createPrice } from './routes/catalog.routes';
+import { checkoutRoutes } from './routes/checkout.routes';
+import { customerRoutes } from './routes/customers.routes';
+import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
+import { subscriptionRoutes } from './routes/subscriptions.routes';
+import { SeededRandom } from './seeded-random';
+import { missing } from './stripe-api.error';
+import { SubscriptionEngine } from './subscription.engine';
+import { SubscriptionUpdater } from './subscription-update';
+import { WebhookDeliverer } from './webhook-deliverer';
+
+/** Read-only view of what the fake holds: the oracle tests diff their local tables against. */
+export interface FakeStripeState {
+  readonly customers: ReadonlyMap<string, Stripe.Customer>;
+  readonly products: ReadonlyMap<string, Stripe.Product>;
+  readonly prices: ReadonlyMap<string, Stripe.Price>;
+  readonly subscriptions: ReadonlyMap<string, Stripe.Subscription>;
+  readonly invoices: ReadonlyMap<string, Stripe.Invoice>;
+  readonly checkoutSessions: ReadonlyMap<string, Stripe.Checkout.Session>;
+  readonly portalSessions: ReadonlyMap<string, Stripe.BillingPortal.Session>;
+}
+
+/**
+ * A stateful Stripe on 127.0.0.1 for tests: the real `stripe` SDK talks to it over HTTP, it keeps
+ * customers, subscriptions and invoices, signs and delivers webhooks, runs a test clock, and
+ * injects faults on demand.
+ */
+export class FakeStripe {
+  readonly seed: number;
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  readonly faults = new FaultInjector();
+  port = 0;
+
+  private readonly store = new FakeStore();
+  private readonly random: SeededRandom;
+  private readonly ctx: FakeContext;
+  private readonly deliverer: WebhookDeliverer;
+  private readonly engine: SubscriptionEngine;
+  private readonly checkout: CheckoutFlow;
+  private readonly clock: ClockRunner;
+  private readonly http: FakeHttpServer;
+
+  private constructor(options: FakeStripeOptions) {
+    this.seed = options.seed ?? randomBytes(4).readUInt32BE(0);
+    this.random = new SeededRandom(this.seed);
+    const resolved: ResolvedOptions = {
+      seed: this.seed,
+      webhookSecret: options.webhookSecret ?? `whsec_fake_${this.random.token(24)}`,
+      logger: options.logger ?? (() => undefined),
+      paymentRetryDays: options.paymentRetryDays ?? [3, 5, 7],
+      afterRetriesExhausted: options.afterRetriesExhausted ?? 'cancel',
+      portalCancelMode: options.portalCancelMode ?? 'at_period_end',
+    };
+    this.webhookSecret = resolved.webhookSecret;
+    this.secretKey = `sk_test_fake_${this.random.token(24)}`;
+    this.deliverer = new WebhookDeliverer(this.random, resolved.logger, options.retryScheduleMs, options.deliveryTimeoutMs ?? 5000);
+    const self = this;
+    const ctx: FakeContext = {
+      store: this.store,
+      random: this.random,
+      options: resolved,
+      origin: { id: null, idempotencyKey: null } as RequestOrigin,
+      now: () => self.clock.now(),
+      id: (prefix, length = 24) => `${prefix}${self.random.token(length)}`,
+      emit: (type, object, previous) => self.emit(type, object, previous),
+      cardFor: (customerId) => self.faults.takeDecline() ?? self.store.cards.get(customerId) ?? 'success',
+      baseUrl: () => self.url,
+    };
+    this.ctx = ctx;
+    this.engine = new SubscriptionEngine(ctx);
+    const updater = new SubscriptionUpdater(ctx, this.engine);
+    this.checkout = new CheckoutFlow(ctx, this.engine);
+    this.clock = new ClockRunner(ctx, this.engine, this.checkout, options.startTime ?? Math.floor(Date.now() / 1000));
+    const router = new ApiRouter(ctx);
+    customerRoutes(router, this.engine);
+    catalogRoutes(router);
+    checkoutRoutes(router, this.checkout);
+    subscriptionRoutes(router, this.engine, updater);
+    invoiceAndEventRoutes(router, this.engine);
+    billingRoutes(router);
+    this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
+    resolved.logger(`FakeStripe seed=${this.seed}`);
+  }
+
+  /** Starts the fake on a free loopback port. */
+  static async start(options: FakeStripeOptions = {}): Promise<FakeStripe> {
+    const fake = new FakeStripe(options);
+    fake.port = await fake.http.listen();
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Spread into `new Stripe(key, { ...fake.stripeConfig() })`. */
+  stripeConfig(): { host: '127.0.0.1'; port: number; protocol: 'http' } {
+    return { host: '127.0.0.1', port: this.port, protocol: 'http' };
+  }
+
+  /** A real SDK instance pointed at the fake; `maxNetworkRetries` defaults to 0. */
+  client(options: Stripe.StripeConfig = {}): Stripe {
+    return new Stripe(this.secretKey, { maxNetworkRetries: 0, ...options, ...this.stripeConfig() });
+  }
+
+  /** The test clock, in unix seconds. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Moves the clock, running renewals, trial ends, payment retries and expiries in order. */
+  async advanceTime(seconds: number): Promise<void> {
+    this.clock.advanceTo(this.clock.now() + seconds);
+  }
+
+  createPrice(spec: PriceSpec): Stripe.Price {
+    return structuredClone(createPrice(this.ctx, spec));
+  }
+
+  addWebhookEndpoint(url: string, secret: string = this.webhookSecret): { id: string; secret: string } {
+    const endpoint = { id: this.ctx.id('we_'), url, secret };
+    this.deliverer.endpoints.push(endpoint);
+    return { id: endpoint.id, secret };
+  }
+
+  /** Programmatic twin of paying on the hosted checkout page. */
+  async completeCheckout(sessionId: string, options: CompleteCheckoutOptions = {}): Promise<CompleteCheckoutResult> {
+    return this.checkout.complete(sessionId, options);
+  }
+
+  /** Sets the card a customer's future payments use. */
+  setCustomerCard(customerId: string, card: TestCard): void {
+    if (!this.store.customers.has(customerId)) throw missing('customer', customerId);
+    this.store.cards.set(customerId, card);
+  }
+
+  /** Pays an open invoice now (optionally with another card), like `stripe.invoices.pay`. */
+  async payInvoice(invoiceId: string, options: { card?: TestCard } = {}): Promise<Stripe.Invoice> {
+    const invoice = this.store.invoices.get(invoiceId);
+    if (!invoice) throw missing('invoice', invoiceId);
+    if (options.card) this.store.cards.set(invoice.customer as string, options.card);
+    this.engine.pay(invoice, options.card);
+    return structuredClone(invoice);
+  }
+
+  /** Puts a subscription in `paused` (as a trial ending without a payment method would). */
+  pauseSubscription(subscriptionId: string): void {
+    const sub = this.store.subscriptions.get(subscriptionId);
+    if (!sub) throw missing('subscription', subscriptionId);
+    const before = structuredClone(sub);
+    sub.status = 'paused';
+    this.emit('customer.subscription.paused', sub);
+    this.emit('customer.subscription.updated', sub, before);
+  }
+
+  /** Sum of meter event values for a customer and event name. */
+  meterTotals(customerId: string, eventName: string): number {
+    let total = 0;
+    for (const e of this.store.meterEvents.values()) if (e.customer === customerId && e.event_name === eventName) total += e.value;
+    return total;
+  }
+
+  get events(): readonly Stripe.Event[] {
+    return this.store.events;
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.http.requests;
+  }
+
+  get deliveries(): readonly DeliveryRecord[] {
+    return this.deliverer.deliveries;
+  }
+
+  get state(): FakeStripeState {
+    const s = this.store;
+    return {
+      customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions,
+      invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
+    };
+  }
+
+  setDelivery(settings: DeliverySettings): void {
+    this.deliverer.configure(settings);
+  }
+
+  redeliver(eventId: string): void {
+    const event = this.store.events.find((e) => e.id === eventId);
+    if (!event) throw missing('event', eventId);
+    this.deliverer.redeliver(event);
+  }
+
+  pauseDeliveries(): void {
+    this.deliverer.pause();
+  }
+
+  resumeDeliveries(): void {
+    this.deliverer.resume();
+  }
+
+  /** Resolves once every queued delivery got a 2xx or ran out of retries. */
+  waitForDeliveries(timeoutMs = 10_000): Promise<void> {
+    return this.deliverer.waitForIdle(timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.deliverer.stop();
+    await this.http.close();
+  }
+
+  private emit(type: string, object: object, previous?: object): Stripe.Event {
+    const event = buildEvent({
+      id: this.ctx.id('evt_'),
+      type,
+      created: this.clock.now(),
+      object,
+      previousAttributes: previous ? previousAttributes(previous, object) : undefined,
+      requestId: this.ctx.origin.id,
+      idempotencyKey: this.ctx.origin.idempotencyKey,
+      pendingWebhooks: this.deliverer.endpoints.length,
+    });
+    this.store.events.push(event);
+    this.deliverer.enqueue(event);
+    return event;
+  }
+}

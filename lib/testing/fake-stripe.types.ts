@@ -1,0 +1,101 @@
+import type Stripe from 'stripe';
+
+/** The card a customer pays with, named after Stripe's test cards' behaviour. */
+export type TestCard = 'success' | 'decline' | 'requires_action';
+
+export interface FakeStripeOptions {
+  /** Seed for ids, shuffles and random delays; default: random (read it back from `fake.seed`). */
+  seed?: number;
+  /** Secret for endpoints added without one; default `whsec_fake_<random>`. */
+  webhookSecret?: string;
+  /** Where the fake reports what it does (seed, delivery failures); default: silent. */
+  logger?: (msg: string) => void;
+  /** Unix seconds the test clock starts at; default: the wall clock. The clock only moves with `advanceTime`. */
+  startTime?: number;
+  /** Delays between webhook delivery attempts; default [50, 100, 200, 400] ms (5 attempts). */
+  retryScheduleMs?: number[];
+  /** Days after the first failed renewal payment when Stripe retries it; default [3, 5, 7]. */
+  paymentRetryDays?: number[];
+  /** What happens when payment retries are exhausted; default 'cancel'. */
+  afterRetriesExhausted?: 'cancel' | 'unpaid';
+  /** How the hosted portal cancels: at period end (flag) or by setting `cancel_at`; default 'at_period_end'. */
+  portalCancelMode?: 'at_period_end' | 'cancel_at';
+  /** Timeout of one webhook POST; default 5000 ms. */
+  deliveryTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  seed: number;
+  webhookSecret: string;
+  logger: (msg: string) => void;
+  paymentRetryDays: number[];
+  afterRetriesExhausted: 'cancel' | 'unpaid';
+  portalCancelMode: 'at_period_end' | 'cancel_at';
+}
+
+/** One API call the fake received; `status` 0 means no answer was sent (dropped or the client left). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey?: string;
+  status: number;
+}
+
+export interface DeliveryRecord {
+  eventId: string;
+  type: string;
+  endpointId: string;
+  attempt: number;
+  status: number | 'error';
+  /** Wall-clock milliseconds. */
+  at: number;
+}
+
+export interface DeliverySettings {
+  /** Deliver each event this many times (at-least-once simulation); default 1. */
+  times?: number;
+  /** Deliver queued events in a seeded random order; default false. */
+  shuffle?: boolean;
+  /** Wait before each attempt: fixed ms or a seeded random value in [min, max]. */
+  delayMs?: number | [number, number];
+  /** Events for which this returns true are never delivered (still in `fake.events`). */
+  drop?: (event: Stripe.Event) => boolean;
+  /** Attempts in flight at once; default 1 (in order). */
+  concurrency?: number;
+  /** Delays between attempts of one delivery; its length is the number of retries. */
+  retryScheduleMs?: number[];
+}
+
+export interface PriceSpec {
+  /** A fixed id such as 'price_pro_month'; default a generated `price_...`. */
+  id?: string;
+  unitAmount: number;
+  currency?: string;
+  /** Omit for a one-time price. */
+  interval?: 'day' | 'week' | 'month' | 'year';
+  intervalCount?: number;
+  productName?: string;
+  /** Reuse an existing product instead of creating one. */
+  productId?: string;
+  lookupKey?: string;
+  trialPeriodDays?: number;
+  metadata?: Record<string, string>;
+}
+
+export interface CompleteCheckoutOptions {
+  /** Card the person pays with; default 'success'. */
+  card?: TestCard;
+  /** For 'requires_action': whether the person passes the 3-D Secure challenge; default false (session stays open). */
+  authenticate?: boolean;
+  email?: string;
+  name?: string;
+}
+
+export interface CompleteCheckoutResult {
+  /** success_url with `{CHECKOUT_SESSION_ID}` replaced; absent when the payment did not go through. */
+  redirectUrl?: string;
+  subscriptionId?: string;
+  customerId?: string;
+  /** Why the session is still open: 'card_declined' or 'authentication_required'. */
+  error?: string;
+}

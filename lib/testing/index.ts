@@ -1,0 +1,10 @@
+export { FakeStripe } from './fake-stripe';
+export type { FakeStripeState } from './fake-stripe';
+export type {
+  CompleteCheckoutOptions, CompleteCheckoutResult, DeliveryRecord, DeliverySettings, FakeStripeOptions,
+  PriceSpec, RecordedRequest, TestCard,
+} from './fake-stripe.types';
+export type { RequestMatch } from './fault-injector';
+export { signStripePayload } from './sign-payload';
+export { buildStripeEvent, signedWebhookRequest } from './build-stripe-event';
+export type { SignedWebhookRequest, StripeEventOverrides } from './build-stripe-event';

@@ -1,0 +1,109 @@
+import type Stripe from 'stripe';
+
+export type PriceInterval = 'day' | 'week' | 'month' | 'year';
+
+export interface PriceInput {
+  id: string;
+  created: number;
+  product: string;
+  unitAmount: number;
+  currency: string;
+  interval?: PriceInterval;
+  intervalCount?: number;
+  trialPeriodDays?: number | null;
+  lookupKey?: string | null;
+  nickname?: string | null;
+  metadata?: Record<string, string>;
+  active?: boolean;
+}
+
+export function buildProduct(input: {
+  id: string;
+  created: number;
+  name: string;
+  description?: string | null;
+  metadata?: Record<string, string>;
+  active?: boolean;
+}): Stripe.Product {
+  const product = {
+    active: input.active ?? true,
+    created: input.created,
+    default_price: null,
+    description: input.description ?? null,
+    id: input.id,
+    images: [],
+    livemode: false,
+    marketing_features: [],
+    metadata: input.metadata ?? {},
+    name: input.name,
+    object: 'product',
+    package_dimensions: null,
+    shippable: null,
+    statement_descriptor: null,
+    tax_code: null,
+    unit_label: null,
+    updated: input.created,
+    url: null,
+    type: 'service',
+  };
+  return product as unknown as Stripe.Product;
+}
+
+export function buildPrice(input: PriceInput): Stripe.Price {
+  const price = {
+    active: input.active ?? true,
+    billing_scheme: 'per_unit',
+    created: input.created,
+    currency: input.currency,
+    custom_unit_amount: null,
+    id: input.id,
+    livemode: false,
+    lookup_key: input.lookupKey ?? null,
+    metadata: input.metadata ?? {},
+    nickname: input.nickname ?? null,
+    object: 'price',
+    product: input.product,
+    recurring: input.interval
+      ? {
+          interval: input.interval,
+          interval_count: input.intervalCount ?? 1,
+          meter: null,
+          usage_type: 'licensed',
+          trial_period_days: input.trialPeriodDays ?? null,
+        }
+      : null,
+    tax_behavior: 'unspecified',
+    tiers_mode: null,
+    transform_quantity: null,
+    type: input.interval ? 'recurring' : 'one_time',
+    unit_amount: input.unitAmount,
+    unit_amount_decimal: String(input.unitAmount),
+  };
+  return price as unknown as Stripe.Price;
+}
+
+/** The legacy `plan` Stripe still embeds in subscription items, derived from a recurring price. */
+export function buildPlanFromPrice(price: Stripe.Price): Stripe.Plan {
+  const plan = {
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: price.unit_amount_decimal,
+    billing_scheme: 'per_unit',
+    created: price.created,
+    currency: price.currency,
+    id: price.id,
+    interval: price.recurring?.interval ?? 'month',
+    interval_count: price.recurring?.interval_count ?? 1,
+    livemode: false,
+    metadata: price.metadata,
+    meter: null,
+    nickname: price.nickname,
+    object: 'plan',
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: price.recurring?.trial_period_days ?? null,
+    usage_type: 'licensed',
+  };
+  return plan as unknown as Stripe.Plan;
+}

@@ -1,0 +1,51 @@
+import type Stripe from 'stripe';
+
+export interface CustomerInput {
+  id: string;
+  created: number;
+  email?: string | null;
+  name?: string | null;
+  phone?: string | null;
+  description?: string | null;
+  metadata?: Record<string, string>;
+}
+
+const emptyAddress = () => ({ city: null, country: null, line1: null, line2: null, postal_code: null, state: null });
+
+/** A customer with every key Stripe returns; fields the fake does not model are null or empty. */
+export function buildCustomer(input: CustomerInput): Stripe.Customer {
+  const customer = {
+    address: emptyAddress(),
+    balance: 0,
+    created: input.created,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: input.description ?? null,
+    discount: null,
+    email: input.email ?? null,
+    id: input.id,
+    invoice_prefix: input.id.slice(4, 11).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    livemode: false,
+    metadata: input.metadata ?? {},
+    name: input.name ?? null,
+    next_invoice_sequence: 1,
+    object: 'customer',
+    phone: input.phone ?? null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  };
+  return customer as unknown as Stripe.Customer;
+}
+
+export function buildDeletedCustomer(id: string): Stripe.DeletedCustomer {
+  return { id, object: 'customer', deleted: true };
+}

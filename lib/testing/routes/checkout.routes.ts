@@ -1,0 +1,95 @@
+import type Stripe from 'stripe';
+import { ApiRouter } from '../api-router';
+import { CheckoutFlow } from '../checkout.flow';
+import { listResponse } from '../list-helpers';
+import { buildCheckoutSession } from '../objects/checkout-session.factory';
+import { badParam, missing } from '../stripe-api.error';
+
+const SESSION_LIFETIME = 24 * 3600;
+
+export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
+  const { ctx } = router;
+
+  router.add('POST', '/v1/checkout/sessions', ({ params }) => {
+    const mode = params.oneOf('mode', ['subscription', 'payment', 'setup'] as const);
+    if (!mode) throw badParam('mode', 'Missing required param: mode.', 'parameter_missing');
+    const customer = params.str('customer') ?? null;
+    const customerEmail = params.str('customer_email') ?? null;
+    if (customer && customerEmail) throw badParam('customer_email', 'You may only specify one of these parameters: customer, customer_email.');
+    if (customer && !ctx.store.customers.has(customer)) throw missing('customer', customer, 'customer');
+    const items = params.list('line_items');
+    if (mode !== 'setup' && items.length === 0) throw badParam('line_items', 'Missing required param: line_items.', 'parameter_missing');
+    const lines = items.map((item, i) => {
+      const priceId = item.reqStr('price');
+      const price = ctx.store.prices.get(priceId);
+      if (!price) throw missing('price', priceId, `line_items[${i}][price]`);
+      if (!price.active) throw badParam(`line_items[${i}][price]`, `The price specified is inactive. This field only accepts active prices.`);
+      if (mode === 'payment' && price.recurring) {
+        throw badParam(`line_items[${i}][price]`, 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
+      }
+      const quantity = item.int('quantity', 1) ?? 1;
+      return { price: priceId, quantity, amount: (price.unit_amount ?? 0) * quantity, currency: price.currency, recurring: !!price.recurring };
+    });
+    if (mode === 'subscription' && !lines.some((l) => l.recurring)) {
+      throw badParam('line_items', 'You must provide at least one recurring price in `subscription` mode when using prices.');
+    }
+    const subData = params.obj('subscription_data');
+    const trialDays = subData?.int('trial_period_days', 1);
+    const trialEnd = subData?.int('trial_end');
+    if (trialEnd !== undefined && trialEnd < ctx.now() + 2 * 86_400) {
+      throw badParam('subscription_data[trial_end]', 'The `trial_end` date has to be at least 2 days in the future.');
+    }
+    const successUrl = params.str('success_url') ?? null;
+    const uiMode = params.str('ui_mode') ?? 'hosted';
+    if (uiMode === 'hosted' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
+    const id = ctx.id('cs_test_', 58);
+    const total = lines.reduce((sum, l) => sum + l.amount, 0);
+    const session = buildCheckoutSession({
+      id,
+      created: ctx.now(),
+      expiresAt: params.int('expires_at') ?? ctx.now() + SESSION_LIFETIME,
+      mode,
+      customer,
+      customerEmail,
+      clientReferenceId: params.str('client_reference_id') ?? null,
+      successUrl,
+      cancelUrl: params.str('cancel_url') ?? null,
+      url: `${ctx.baseUrl()}/checkout/${id}`,
+      currency: lines[0]?.currency ?? null,
+      amountSubtotal: mode === 'setup' ? null : total,
+      amountTotal: mode === 'setup' ? null : total,
+      metadata: params.metadata(),
+      customerCreation: mode === 'payment' ? params.oneOf('customer_creation', ['always', 'if_required'] as const) ?? 'if_required' : null,
+    });
+    ctx.store.checkoutSessions.set(id, session);
+    ctx.store.sessionExtras.set(id, {
+      lines: lines.map((l) => ({ price: l.price, quantity: l.quantity })),
+      trialPeriodDays: trialDays,
+      trialEnd,
+      subscriptionMetadata: subData?.metadata() ?? {},
+      customerEmail: customerEmail ?? (customer ? ctx.store.customers.get(customer)?.email ?? null : null),
+    });
+    return session;
+  });
+
+  router.add('GET', '/v1/checkout/sessions/:id', ({ ids }) => flow.session(ids[0]));
+  router.add('POST', '/v1/checkout/sessions/:id/expire', ({ ids }) => flow.expire(ids[0]));
+  router.add('GET', '/v1/checkout/sessions/:id/line_items', ({ ids, params }) => {
+    flow.session(ids[0]);
+    const lines = ctx.store.sessionExtras.get(ids[0])!.lines.map((l, i) => {
+      const price = ctx.store.prices.get(l.price) as Stripe.Price;
+      const amount = (price.unit_amount ?? 0) * l.quantity;
+      return { id: `li_${ids[0].slice(8, 20)}${i}`, object: 'item', amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? price.id, price, quantity: l.quantity };
+    });
+    return listResponse([...lines].reverse(), params, `/v1/checkout/sessions/${ids[0]}/line_items`);
+  });
+  router.add('GET', '/v1/checkout/sessions', ({ params }) => {
+    const customer = params.str('customer');
+    const status = params.str('status');
+    const subscription = params.str('subscription');
+    const all = [...ctx.store.checkoutSessions.values()].filter(
+      (s) => (customer === undefined || s.customer === customer) && (status === undefined || s.status === status) && (subscription === undefined || s.subscription === subscription),
+    );
+    return listResponse(all, params, '/v1/checkout/sessions');
+  });
+}

@@ -1,0 +1,180 @@
+import type Stripe from 'stripe';
+import { clone, FakeContext } from './fake-context';
+import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
+import { RequestParams } from './request-params';
+import { badParam, missing } from './stripe-api.error';
+import { cardError, SubscriptionEngine } from './subscription.engine';
+import { applyItemChanges } from './subscription-items';
+
+interface ItemChange {
+  id: string;
+  price: string;
+  quantity: number;
+  isNew: boolean;
+}
+
+const PENDING_UPDATE_LIFETIME = 23 * 3600;
+
+/** `POST /v1/subscriptions/:id`: items/price/quantity with proration, cancellation flags, trials. */
+export class SubscriptionUpdater {
+  constructor(private readonly ctx: FakeContext, private readonly engine: SubscriptionEngine) {}
+
+  update(sub: Stripe.Subscription, params: RequestParams): Stripe.Subscription {
+    const { ctx } = this;
+    if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
+      const allowed = ['metadata', 'cancellation_details', 'expand'];
+      const other = Object.keys(params.raw).find((k) => !allowed.includes(k));
+      if (other) throw badParam(other, 'A canceled subscription can only update its cancellation_details and metadata.');
+    }
+    const proration = params.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ?? 'create_prorations';
+    const paymentBehavior = params.oneOf('payment_behavior', ['allow_incomplete', 'pending_if_incomplete', 'error_if_incomplete', 'default_incomplete'] as const) ?? 'allow_incomplete';
+    const changes = this.itemChanges(sub, params);
+    const before = clone(sub);
+
+    this.applyScalars(sub, params);
+    const trialEnd = params.str('trial_end');
+    if (trialEnd !== undefined) this.applyTrialEnd(sub, trialEnd);
+
+    const billable = changes.length > 0 && sub.status !== 'trialing' && proration !== 'none';
+    const lines = billable ? this.prorationLines(sub, changes) : [];
+    const amount = lines.reduce((s, l) => s + l.amount, 0);
+    const invoiceNow = proration === 'always_invoice' && lines.length > 0;
+    const card = ctx.cardFor(sub.customer as string);
+    if (invoiceNow && amount > 0 && paymentBehavior === 'error_if_incomplete' && card !== 'success') throw cardError(card);
+
+    if (invoiceNow && paymentBehavior === 'pending_if_incomplete') {
+      if (Object.keys(params.raw).some((k) => !['items', 'proration_behavior', 'payment_behavior', 'expand', 'proration_date'].includes(k))) {
+        throw badParam('payment_behavior', 'When `payment_behavior=pending_if_incomplete`, only items, proration and a few billing fields can be updated.');
+      }
+      const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
+      finalizeInvoice(ctx, invoice);
+      const outcome = attemptPayment(ctx, invoice, card);
+      if (outcome === 'paid') {
+        this.applyItems(sub, changes);
+        ctx.emit('customer.subscription.updated', sub, before);
+      } else {
+        ctx.store.invExtras(invoice.id as string).pendingItems = changes.map(({ id, price, quantity }) => ({ id, price, quantity }));
+        sub.pending_update = {
+          billing_cycle_anchor: null,
+          discounts: null,
+          expires_at: ctx.now() + PENDING_UPDATE_LIFETIME,
+          subscription_items: changes.map((c) => ({ id: c.id, price: c.price, quantity: c.quantity })),
+          trial_end: null,
+          trial_from_plan: null,
+        } as unknown as Stripe.Subscription.PendingUpdate;
+        ctx.emit('customer.subscription.updated', sub, before);
+      }
+      return sub;
+    }
+
+    this.applyItems(sub, changes);
+    if (billable && proration === 'create_prorations') {
+      ctx.store.subExtras(sub.id).pendingProrations.push(
+        ...lines.map((l) => ({ amount: l.amount, description: l.description, priceId: l.priceId, itemId: l.itemId as string, quantity: l.quantity })),
+      );
+    }
+    ctx.emit('customer.subscription.updated', sub, before);
+    if (invoiceNow) {
+      const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
+      finalizeInvoice(ctx, invoice);
+      this.engine.afterPayment(invoice, attemptPayment(ctx, invoice, card));
+    }
+    return sub;
+  }
+
+  private itemChanges(sub: Stripe.Subscription, params: RequestParams): ItemChange[] {
+    return params.list('items').map((item, i) => {
+      const id = item.str('id');
+      const existing = id ? sub.items.data.find((x) => x.id === id) : undefined;
+      if (id && !existing) throw missing('subscription_item', id, `items[${i}][id]`);
+      const priceId = item.str('price') ?? existing?.price.id;
+      if (!priceId) throw badParam(`items[${i}][price]`, 'Missing required param: items[price].', 'parameter_missing');
+      this.engine.recurringPrice(priceId, `items[${i}][price]`);
+      const quantity = item.int('quantity', 0) ?? existing?.quantity ?? 1;
+      return { id: existing?.id ?? this.ctx.id('si_'), price: priceId, quantity, isNew: !existing };
+    });
+  }
+
+  private applyScalars(sub: Stripe.Subscription, params: RequestParams): void {
+    const now = this.ctx.now();
+    const periodEnd = sub.items.data[0].current_period_end;
+    const atPeriodEnd = params.bool('cancel_at_period_end');
+    if (atPeriodEnd !== undefined) {
+      sub.cancel_at_period_end = atPeriodEnd;
+      // Since API 2025-03-31 Stripe mirrors the flag into cancel_at.
+      sub.cancel_at = atPeriodEnd ? periodEnd : null;
+      sub.canceled_at = atPeriodEnd ? now : null;
+    }
+    const cancelAt = params.nullableStr('cancel_at');
+    if (cancelAt !== undefined) {
+      if (cancelAt === null) {
+        sub.cancel_at = null;
+        sub.canceled_at = null;
+        sub.cancel_at_period_end = false;
+      } else {
+        const at = cancelAt === 'min_period_end' || cancelAt === 'max_period_end' ? periodEnd : Number(cancelAt);
+        if (!Number.isInteger(at)) throw badParam('cancel_at', `Invalid cancel_at: ${cancelAt}`);
+        if (at <= now) throw badParam('cancel_at', 'cancel_at must be in the future.');
+        sub.cancel_at = at;
+        sub.cancel_at_period_end = false;
+        sub.canceled_at = now;
+      }
+    }
+    sub.metadata = params.metadata(sub.metadata);
+    const description = params.nullableStr('description');
+    if (description !== undefined) sub.description = description;
+    const dpm = params.nullableStr('default_payment_method');
+    if (dpm !== undefined) sub.default_payment_method = dpm;
+  }
+
+  private applyTrialEnd(sub: Stripe.Subscription, value: string): void {
+    const now = this.ctx.now();
+    const end = value === 'now' ? now : Number(value);
+    if (!Number.isInteger(end)) throw badParam('trial_end', `Invalid trial_end: ${value}`);
+    if (value !== 'now' && end <= now) throw badParam('trial_end', 'Invalid timestamp: must be an integer Unix timestamp in the future.');
+    if (value === 'now') {
+      if (sub.status !== 'trialing') return;
+      for (const item of sub.items.data) item.current_period_end = now;
+      sub.trial_end = now;
+      // renew() starts the paid period from now and invoices it.
+      this.engine.renew(sub);
+      return;
+    }
+    sub.trial_start ??= now;
+    sub.trial_end = end;
+    sub.status = 'trialing';
+    for (const item of sub.items.data) item.current_period_end = end;
+    this.ctx.store.subExtras(sub.id).trialWillEndSent = false;
+  }
+
+  private prorationLines(sub: Stripe.Subscription, changes: ItemChange[]): LineSpec[] {
+    const item0 = sub.items.data[0];
+    const start = item0.current_period_start;
+    const end = item0.current_period_end;
+    const now = this.ctx.now();
+    const fraction = end > start ? Math.max(0, end - now) / (end - start) : 0;
+    const lines: LineSpec[] = [];
+    for (const change of changes) {
+      const old = sub.items.data.find((x) => x.id === change.id);
+      const newPrice = this.ctx.store.prices.get(change.price)!;
+      if (old && old.price.id === change.price && old.quantity === change.quantity) continue;
+      if (old) {
+        lines.push({
+          amount: -Math.round((old.price.unit_amount ?? 0) * (old.quantity ?? 1) * fraction),
+          description: `Unused time on ${old.quantity} × ${old.price.nickname ?? old.price.id}`,
+          priceId: old.price.id, itemId: old.id, quantity: old.quantity ?? 1, proration: true, periodStart: now, periodEnd: end,
+        });
+      }
+      lines.push({
+        amount: Math.round((newPrice.unit_amount ?? 0) * change.quantity * fraction),
+        description: `Remaining time on ${change.quantity} × ${newPrice.nickname ?? newPrice.id}`,
+        priceId: newPrice.id, itemId: change.id, quantity: change.quantity, proration: true, periodStart: now, periodEnd: end,
+      });
+    }
+    return lines;
+  }
+
+  private applyItems(sub: Stripe.Subscription, changes: ItemChange[]): void {
+    applyItemChanges(this.ctx, sub, changes);
+  }
+}
