@@ -10,6 +10,10 @@ module.exports = {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs', ignoreDynamic: true } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleNameMapper: {
+    '^nestjs-headless-payments$': '<rootDir>/lib/index.ts',
+    '^nestjs-headless-payments/testing$': '<rootDir>/lib/testing/index.ts',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 30000,
 };

@@ -35,11 +35,6 @@ export interface PaymentsAsyncExtras {
 
 const CORE_PROVIDERS: Provider[] = [
   {
-    provide: PAYMENTS_OPTIONS,
-    inject: [RAW_PAYMENTS_OPTIONS],
-    useFactory: (raw: PaymentsModuleOptions) => resolvePaymentsOptions(raw),
-  },
-  {
     provide: STRIPE_CLIENT,
     inject: [PAYMENTS_OPTIONS],
     useFactory: (options: ResolvedPaymentsOptions) => createStripeClient(options),
@@ -104,10 +99,15 @@ export class PaymentsModule extends ConfigurablePaymentsModule implements OnModu
 function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): DynamicModule {
   const routePath = (sync.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
   const dataSource: Provider = { provide: PAYMENTS_DATA_SOURCE, useExisting: getDataSourceToken(sync.dataSourceName) };
+  const options: Provider = {
+    provide: PAYMENTS_OPTIONS,
+    inject: [RAW_PAYMENTS_OPTIONS],
+    useFactory: (raw: PaymentsModuleOptions) => resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName }),
+  };
   const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS].map((c) =>
     withRoutePath(c as Type<unknown>, routePath),
   );
-  const providers = [...(base.providers ?? []), dataSource, ...CORE_PROVIDERS, ...PUBLIC_PROVIDERS];
+  const providers = [...(base.providers ?? []), options, dataSource, ...CORE_PROVIDERS, ...PUBLIC_PROVIDERS];
   return {
     ...base,
     controllers: [...(base.controllers ?? []), ...controllers],
