@@ -19,5 +19,7 @@ export { PaymentsException } from './common/payments.exception';
 export type { PaymentsErrorCode } from './common/payments.exception';
 export * from './billing';
 export * from './webhooks';
+export { createPaymentsMigration } from './persistence/migrations';
+export type { PaymentsMigrationOptions } from './persistence/migrations';
 export * from './access';
 export * from './usage';

@@ -63,6 +63,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
     getBillableId: options.getBillableId ?? defaultBillableId,
+    now: options.now ?? (() => new Date()),
   };
 }
 

@@ -79,6 +79,20 @@ export interface PaymentsModuleOptions {
   entitlementsCacheTtlMs?: number;
   /** How long one intent keeps the same Stripe idempotency key, in seconds. Default 600. */
   idempotencyWindowSeconds?: number;
+  /** Optional cross-instance channel that drops cached entitlements on every instance when one writes a billable. Default none (the TTL bounds staleness). */
+  entitlementsChannel?: EntitlementsChannel;
+  /** A subclass of `AccessGuard` (overriding its protected hooks) used by `@RequiresPlan/@RequiresFeature/@RequiresActiveSubscription`. Default `AccessGuard`. */
+  accessGuard?: Type<CanActivate>;
+  /** The clock of access decisions and usage periods. Default `() => new Date()`; tests pass a fake clock. */
+  now?: () => Date;
+}
+
+/** A pub/sub channel (Redis, NATS, Postgres LISTEN/NOTIFY...) carrying ids of billables whose billing state changed. */
+export interface EntitlementsChannel {
+  /** Announces that a billable's state changed on this instance. */
+  publish(billableId: string): void | Promise<void>;
+  /** Calls `listener` for ids published by any instance; may return an unsubscribe function. */
+  subscribe(listener: (billableId: string) => void): void | (() => void) | Promise<void | (() => void)>;
 }
 
 /** The options after validation, with every default filled in. */
@@ -97,4 +111,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   entitlementsCacheTtlMs: number;
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;
+  now: () => Date;
 }

@@ -13,6 +13,7 @@ export type PaymentsErrorCode =
   | 'not_in_grace_period'
   | 'immediate_cancel_disabled'
   | 'no_customer'
+  | 'billable_not_found'
   | 'checkout_not_found'
   | 'checkout_in_progress'
   | 'subscription_required'
@@ -28,7 +29,9 @@ export type PaymentsErrorCode =
   | 'payload_too_large'
   | 'invalid_signature'
   | 'webhook_not_configured'
-  | 'raw_body_missing';
+  | 'raw_body_missing'
+  | 'webhook_failed'
+  | 'webhook_in_progress';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

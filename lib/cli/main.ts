@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { resolve } from 'node:path';
+import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
+import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
+
+/** Loads `<file>#<ExportName>` (ExportName defaults to AppModule) relative to the working directory. */
+export function loadAppModule(spec: string): Type<unknown> {
+  const [file, exportName = 'AppModule'] = spec.split('#');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(resolve(process.cwd(), file));
+  const mod = loaded[exportName] ?? loaded.default;
+  if (typeof mod !== 'function') throw new Error(`${file} does not export ${exportName}`);
+  return mod;
+}
+
+/** Boots the app as a standalone context (no HTTP server), runs one command, prints JSON. */
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const args = parseCliArgs(argv, process.env);
+  if (!args.command || !args.module) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const app = await NestFactory.createApplicationContext(loadAppModule(args.module), { logger: ['error', 'warn'] });
+  try {
+    const { code, output } = await runCliCommand(app.get(WebhookOperations), args);
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    return code;
+  } finally {
+    await app.close();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`nestjs-headless-payments: ${(error as Error)?.message ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,134 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { WebhookEventEntity, WebhookEventStatus } from '../../persistence/entities/webhook-event.entity';
+import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
+
+/** What a delivery found in the inbox. */
+export type ClaimResult = { claimed: true } | { claimed: false; status: WebhookEventStatus };
+
+/** How long one instance may hold an event before another may take over (it crashed, say). */
+export const WEBHOOK_LEASE_MS = 60_000;
+
+const MAX_ERROR_LENGTH = 500;
+
+/**
+ * The event inbox: one row per Stripe event id. A delivery claims the row with a lease; only
+ * `processed` and `ignored` rows block redeliveries, so a failed or abandoned event runs again.
+ */
+@Injectable()
+export class WebhookInbox {
+  private readonly logger = new Logger('Payments:Webhooks');
+
+  constructor(private readonly transactions: PaymentsTransactions) {}
+
+  /**
+   * Inserts the event (unique id) or, when it exists, takes the lease with one conditional UPDATE:
+   * not done yet and nobody holds a live lease. Exactly one concurrent caller wins.
+   */
+  async claim(event: Stripe.Event, now = new Date()): Promise<ClaimResult> {
+    const until = new Date(now.getTime() + WEBHOOK_LEASE_MS);
+    const inserted = await this.transactions.write((manager) => this.insert(manager, event, now, until));
+    if (inserted) return { claimed: true };
+    const taken = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(WebhookEventEntity)
+        .set({ status: 'processing', lockedUntil: until, attempts: () => 'attempts + 1' })
+        .where('id = :id', { id: event.id })
+        .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+        .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
+        .execute(),
+    );
+    if (taken.affected === 1) return { claimed: true };
+    const row = await this.find(event.id);
+    return { claimed: false, status: row?.status ?? 'processing' };
+  }
+
+  /** Locks the inbox row inside the processing transaction; true when it is still to be done. */
+  async lockPending(tx: PaymentsTx, id: string): Promise<boolean> {
+    const row = await tx.manager.getRepository(WebhookEventEntity).findOne({ where: { id }, ...tx.forUpdate });
+    return !!row && row.status !== 'processed' && row.status !== 'ignored';
+  }
+
+  /** Marks the event done, in the same transaction as its effects. */
+  async complete(tx: PaymentsTx, id: string, status: 'processed' | 'ignored', now = new Date()): Promise<void> {
+    await tx.manager.getRepository(WebhookEventEntity).update({ id }, { status, processedAt: now, lockedUntil: null, lastError: null });
+  }
+
+  /** After a rollback: records the error and releases the lease so Stripe's retry (or a replay) runs it again. */
+  async fail(id: string, error: unknown): Promise<void> {
+    try {
+      await this.transactions.write((manager) =>
+        manager
+          .createQueryBuilder()
+          .update(WebhookEventEntity)
+          .set({ status: 'failed', lockedUntil: null, lastError: describeError(error) })
+          .where('id = :id', { id })
+          .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+          .execute(),
+      );
+    } catch (writeError) {
+      // The database may be what failed; the lease then expires on its own.
+      this.logger.warn(`Could not record the failure of ${id}: ${(writeError as Error)?.name}`);
+    }
+  }
+
+  find(id: string, manager?: EntityManager): Promise<WebhookEventEntity | null> {
+    return (manager ?? this.transactions.dataSource.manager).getRepository(WebhookEventEntity).findOne({ where: { id } });
+  }
+
+  /** Events that failed (or were abandoned mid-way, lease expired), oldest first. */
+  async failed(now = new Date()): Promise<WebhookEventEntity[]> {
+    return this.transactions.dataSource.manager
+      .getRepository(WebhookEventEntity)
+      .createQueryBuilder('e')
+      .where('e.status = :failed', { failed: 'failed' })
+      .orWhere('(e.status = :processing AND e.locked_until < :now)', { processing: 'processing', now })
+      .orderBy('e.received_at', 'ASC')
+      .getMany();
+  }
+
+  private async insert(manager: EntityManager, event: Stripe.Event, now: Date, until: Date): Promise<boolean> {
+    const object = event.data?.object as { id?: unknown } | undefined;
+    try {
+      await manager.getRepository(WebhookEventEntity).insert({
+        id: event.id,
+        type: String(event.type).slice(0, 128),
+        status: 'processing',
+        attempts: 1,
+        lastError: null,
+        objectId: typeof object?.id === 'string' ? object.id.slice(0, 255) : null,
+        livemode: event.livemode === true,
+        stripeCreatedAt: new Date((Number(event.created) || 0) * 1000),
+        receivedAt: now,
+        processedAt: null,
+        lockedUntil: until,
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** A unique-key violation on PostgreSQL, MySQL/MariaDB or SQLite: the row is already there. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = (error as QueryFailedError & { driverError?: { code?: string; errno?: number } }).driverError;
+  const code = driverError?.code ?? (error as { code?: string }).code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || driverError?.errno === 1062;
+}
+
+/** The error as a short line for the inbox: its class and message, with secrets and URLs cut out. */
+export function describeError(error: unknown): string {
+  const e = error as { name?: string; code?: string; message?: string; type?: string };
+  // Stripe's own messages may quote request data: keep only its type and code.
+  if (typeof e?.type === 'string' && e.type.startsWith('Stripe')) return `${e.type}${e.code ? ` [${e.code}]` : ''}`;
+  const text = `${e?.name ?? 'Error'}${e?.code ? ` [${e.code}]` : ''}: ${e?.message ?? String(error)}`;
+  return text
+    .replace(/\b(sk|rk|pk|whsec)_[A-Za-z0-9_]+/g, '$1_***')
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .slice(0, MAX_ERROR_LENGTH);
+}

@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { Billable, BillableStore } from '../../persistence/billable-store';
+import { BillingState } from '../../persistence/billing-state';
+import { PaymentsTx } from '../../persistence/payments-transactions';
+import { PlanCatalog } from '../../plans/plan-catalog';
+import { StripeGateway } from '../../stripe/stripe-gateway.service';
+import { BillingEventType } from '../handlers/webhook-handler.types';
+import { WebhookHandlers } from '../handlers/webhook-handlers.service';
+import { billingTransitions } from './billing-transitions';
+import { ENDED_STATUSES, HOLDING_STATUSES, snapshotState, stateFromSubscription } from './subscription-state.mapper';
+
+/** The billable's state around one sync (null billable: no billable owns the customer). */
+export interface SyncOutcome {
+  billable: Billable;
+  previous: BillingState;
+  current: BillingState;
+}
+
+/** Why a fetched subscription was not written. */
+type Skip = 'stale' | 'other_subscription' | 'duplicate_canceled' | null;
+
+/**
+ * Writes a fetched subscription onto a locked billable, with the guards that keep state moving
+ * forward: a sync older than the last one is dropped, an ended or stale other subscription never
+ * replaces the current one, and a second live subscription is cancelled at Stripe (double charge).
+ */
+@Injectable()
+export class SubscriptionApplier {
+  private readonly logger = new Logger('Payments:Webhooks');
+
+  constructor(
+    private readonly store: BillableStore,
+    private readonly catalog: PlanCatalog,
+    private readonly gateway: StripeGateway,
+    private readonly handlers: WebhookHandlers,
+  ) {}
+
+  /** Applies `sub` (fetched at `fetchedAt`) to the locked `billable`; emits the typed events of the change. */
+  async apply(tx: PaymentsTx, billable: Billable, sub: Stripe.Subscription, ctx: { fetchedAt: Date; event: Stripe.Event | null; link?: string }): Promise<SyncOutcome> {
+    const previous = snapshotState(billable);
+    const skip = await this.shouldSkip(billable, sub, ctx.fetchedAt);
+    if (skip) {
+      this.logger.log(`Sync of ${sub.id} for billable ${this.store.idOf(billable)} skipped: ${skip}`);
+      if (ctx.link) await this.store.writeState(tx, billable, { stripeCustomerId: ctx.link });
+      return { billable, previous, current: snapshotState(billable) };
+    }
+    const eventTime = ctx.event ? new Date(ctx.event.created * 1000) : ctx.fetchedAt;
+    const { patch, unknownPriceId } = stateFromSubscription(sub, previous, this.catalog, { syncedAt: ctx.fetchedAt, pastDueFallback: eventTime });
+    if (unknownPriceId) this.logger.warn(`Subscription ${sub.id} has price ${unknownPriceId}, which no plan sells; the plan stays free.`);
+    if (ctx.link) patch.stripeCustomerId = ctx.link;
+    await this.store.writeState(tx, billable, patch);
+    const current = snapshotState(billable);
+    await this.emit(tx, billable, previous, current, billingTransitions(previous, current), ctx.event);
+    return { billable, previous, current };
+  }
+
+  /** Runs the app's typed billing-event handlers inside the transaction. */
+  async emit(tx: PaymentsTx, billable: Billable, previous: BillingState, current: BillingState, types: BillingEventType[], event: Stripe.Event | null): Promise<void> {
+    const billableId = this.store.idOf(billable);
+    for (const type of types) {
+      await this.handlers.dispatchBillingEvent({ type, billableId, previous, current, event }, { manager: tx.manager });
+    }
+  }
+
+  private async shouldSkip(billable: Billable, sub: Stripe.Subscription, fetchedAt: Date): Promise<Skip> {
+    const currentId = billable.stripeSubscriptionId;
+    if (!currentId || currentId === sub.id) {
+      // Same subscription: a sync that fetched before the last committed one carries older data.
+      if (currentId === sub.id && billable.billingSyncedAt && billable.billingSyncedAt.getTime() > fetchedAt.getTime()) return 'stale';
+      // Stripe never goes back to `incomplete`; guard anyway so a paying user is never stuck there.
+      if (currentId === sub.id && sub.status === 'incomplete' && HOLDING_STATUSES.includes(billable.subscriptionStatus ?? '')) return 'stale';
+      return null;
+    }
+    if (ENDED_STATUSES.includes(sub.status)) return 'other_subscription';
+    const localHolding = HOLDING_STATUSES.includes(billable.subscriptionStatus ?? '');
+    if (!localHolding) return null;
+    // The local row may lag behind Stripe (its cancel not processed yet): ask Stripe before refusing.
+    const existing = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(currentId));
+    if (!existing || !HOLDING_STATUSES.includes(existing.status)) return null;
+    if (sub.status === 'incomplete') return 'other_subscription';
+    await this.cancelDuplicate(billable, sub, currentId);
+    return 'duplicate_canceled';
+  }
+
+  private async cancelDuplicate(billable: Billable, sub: Stripe.Subscription, keptId: string): Promise<void> {
+    const owner = this.store.idOf(billable);
+    this.logger.warn(`Billable ${owner} already has live subscription ${keptId}; cancelling the second one, ${sub.id}, to avoid a double charge.`);
+    const idempotencyKey = this.gateway.idempotencyKey({ owner, action: 'subscription.cancel_duplicate', inputs: { subscription: sub.id } });
+    await this.gateway.call('subscriptions.cancel', (s) => s.subscriptions.cancel(sub.id, {}, { idempotencyKey }));
+  }
+}

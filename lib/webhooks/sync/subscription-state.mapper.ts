@@ -1,0 +1,91 @@
+import type Stripe from 'stripe';
+import { BillingState } from '../../persistence/billing-state';
+import { PlanCatalog } from '../../plans/plan-catalog';
+
+/** Statuses after which a subscription never collects again: back to the free plan. */
+export const ENDED_STATUSES: readonly string[] = ['canceled', 'incomplete_expired'];
+/** Statuses of a subscription that holds the billable (a second one like it would double-charge). */
+export const HOLDING_STATUSES: readonly string[] = ['trialing', 'active', 'past_due', 'unpaid', 'paused'];
+
+const toDate = (seconds: number | null | undefined): Date | null =>
+  typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : null;
+
+/** The id of a Stripe reference that may be expanded (`'cus_1'` or `{ id: 'cus_1', ... }`). */
+export function refId(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  return null;
+}
+
+/** The subscription's first item's price id: the price that names the plan. */
+export function subscriptionPriceId(sub: Stripe.Subscription): string | null {
+  const item = sub.items?.data?.[0];
+  return refId(item?.price) ?? null;
+}
+
+/**
+ * When a past-due run started, from Stripe's clock: the failing (latest) invoice's finalisation,
+ * so replays and shuffled deliveries agree. Falls back to `fallback` when it is not expanded.
+ */
+export function pastDueStartedAt(sub: Stripe.Subscription, fallback: Date): Date {
+  const invoice = sub.latest_invoice as Stripe.Invoice | string | null;
+  if (invoice && typeof invoice === 'object') {
+    return toDate(invoice.status_transitions?.finalized_at) ?? toDate(invoice.created) ?? fallback;
+  }
+  return fallback;
+}
+
+/**
+ * The billing columns a Stripe subscription implies. Plan comes from the price through the
+ * catalogue (never metadata); periods from the items (API 2025-03-31+, with the old top-level
+ * fields as a fallback); `pastDueSince` is kept through a run of failures and cleared after.
+ */
+export function stateFromSubscription(
+  sub: Stripe.Subscription,
+  previous: BillingState,
+  catalog: PlanCatalog,
+  options: { syncedAt: Date; pastDueFallback: Date },
+): { patch: Partial<BillingState>; unknownPriceId: string | null } {
+  const priceId = subscriptionPriceId(sub);
+  const known = catalog.byPriceId(priceId);
+  const ended = ENDED_STATUSES.includes(sub.status);
+  const item = sub.items?.data?.[0] as (Stripe.SubscriptionItem & { current_period_start?: number; current_period_end?: number }) | undefined;
+  const legacy = sub as unknown as { current_period_start?: number; current_period_end?: number };
+  const sameSubscription = previous.stripeSubscriptionId === sub.id;
+  const stillPastDue = sameSubscription && previous.subscriptionStatus === 'past_due' && previous.pastDueSince;
+  const patch: Partial<BillingState> = {
+    stripeSubscriptionId: sub.id,
+    subscriptionStatus: sub.status,
+    plan: ended ? null : (known?.plan.key ?? null),
+    currentPeriodStart: toDate(item?.current_period_start ?? legacy.current_period_start),
+    currentPeriodEnd: toDate(item?.current_period_end ?? legacy.current_period_end),
+    cancelAtPeriodEnd: sub.cancel_at_period_end === true,
+    cancelAt: toDate(sub.cancel_at),
+    trialStart: toDate(sub.trial_start),
+    trialEnd: toDate(sub.trial_end),
+    trialUsed: previous.trialUsed === true || !!sub.trial_start,
+    pastDueSince: sub.status === 'past_due' ? (stillPastDue ? previous.pastDueSince : pastDueStartedAt(sub, options.pastDueFallback)) : null,
+    billingSyncedAt: options.syncedAt,
+  };
+  return { patch, unknownPriceId: !ended && priceId && !known ? priceId : null };
+}
+
+/** The billing columns as a plain snapshot (the entity row may carry methods and other columns). */
+export function snapshotState(row: Partial<BillingState>): BillingState {
+  return {
+    stripeCustomerId: row.stripeCustomerId ?? null,
+    stripeSubscriptionId: row.stripeSubscriptionId ?? null,
+    plan: row.plan ?? null,
+    subscriptionStatus: row.subscriptionStatus ?? null,
+    currentPeriodStart: row.currentPeriodStart ?? null,
+    currentPeriodEnd: row.currentPeriodEnd ?? null,
+    cancelAtPeriodEnd: row.cancelAtPeriodEnd === true,
+    cancelAt: row.cancelAt ?? null,
+    trialStart: row.trialStart ?? null,
+    trialEnd: row.trialEnd ?? null,
+    trialUsed: row.trialUsed === true,
+    pastDueSince: row.pastDueSince ?? null,
+    billingVersion: row.billingVersion ?? 0,
+    billingSyncedAt: row.billingSyncedAt ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { PaymentsException } from '../common/payments.exception';
+import { PaymentsTransactions } from '../persistence/payments-transactions';
+import { WebhookHandlers } from './handlers/webhook-handlers.service';
+import { describeError, WebhookInbox } from './inbox/webhook-inbox.service';
+import { BuiltInEvents } from './sync/built-in-events.service';
+
+/** What became of one delivery. */
+export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate';
+
+/** How long a duplicate delivery waits for the instance that holds the event before answering 409. */
+const WAIT_FOR_HOLDER_MS = 5_000;
+const POLL_MS = 25;
+
+/**
+ * One event through the pipeline: claim it in the inbox, then in ONE transaction lock its inbox
+ * row, run the built-in sync and the app's handlers, and mark it processed. Only a commit counts;
+ * any failure rolls everything back, records the error and rethrows (the caller answers 5xx).
+ */
+@Injectable()
+export class WebhookProcessor {
+  private readonly logger = new Logger('Payments:Webhooks');
+
+  constructor(
+    private readonly inbox: WebhookInbox,
+    private readonly transactions: PaymentsTransactions,
+    private readonly builtIn: BuiltInEvents,
+    private readonly handlers: WebhookHandlers,
+  ) {}
+
+  /** Processes a verified event once; duplicates of a completed event do nothing. */
+  async process(event: Stripe.Event): Promise<DeliveryOutcome> {
+    const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
+    for (;;) {
+      const claim = await this.inbox.claim(event);
+      if (claim.claimed) return this.run(event);
+      if (claim.status === 'processed' || claim.status === 'ignored') return 'duplicate';
+      // Another delivery holds the event right now: its outcome is ours. Waiting (rather than a
+      // quick non-2xx) keeps a burst of duplicates from costing Stripe retries.
+      if (Date.now() >= deadline) {
+        throw new PaymentsException(409, 'webhook_in_progress', 'This event is being processed; retry later.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  /** Runs a claimed event (also used by replays). */
+  async run(event: Stripe.Event): Promise<DeliveryOutcome> {
+    try {
+      const outcome = await this.transactions.run(async (tx) => {
+        // The row lock makes this the only attempt in flight, even if a lease expired meanwhile.
+        if (!(await this.inbox.lockPending(tx, event.id))) return 'duplicate' as const;
+        const builtIn = await this.builtIn.handle(event, tx);
+        await this.handlers.dispatchStripeEvent(event, { manager: tx.manager });
+        const status = builtIn || this.handlers.handlesStripeEvent(event.type) ? 'processed' : 'ignored';
+        await this.inbox.complete(tx, event.id, status);
+        return status;
+      });
+      if (outcome === 'ignored') this.logger.log(`Ignored ${event.type} ${event.id}: no built-in or app handler for this type.`);
+      return outcome;
+    } catch (error) {
+      this.logger.warn(`Processing ${event.type} ${event.id} failed; it stays retryable: ${describeError(error)}`);
+      await this.inbox.fail(event.id, error);
+      throw error;
+    }
+  }
+}
