@@ -1,7 +1,24 @@
 import { Provider, Type } from '@nestjs/common';
+import { BillingController } from './billing.controller';
+import { BillingService } from './billing.service';
+import { CheckoutStatusService } from './checkout-status.service';
+import { CheckoutService } from './checkout.service';
+import { PlanChangeService } from './plan-change.service';
+import { PlansCatalogueService } from './plans-catalogue.service';
+import { PlansController } from './plans.controller';
+import { StripeCustomersService } from './stripe-customers.service';
+import { SubscriptionCancelService } from './subscription-cancel.service';
 
 /** Providers of the billing room, registered (and exported) by PaymentsModule. */
-export const BILLING_PROVIDERS: Provider[] = [];
+export const BILLING_PROVIDERS: Provider[] = [
+  BillingService,
+  PlansCatalogueService,
+  StripeCustomersService,
+  CheckoutService,
+  CheckoutStatusService,
+  SubscriptionCancelService,
+  PlanChangeService,
+];
 
 /** Controllers of the billing room, served under the module's route path. */
-export const BILLING_CONTROLLERS: Type<unknown>[] = [];
+export const BILLING_CONTROLLERS: Type<unknown>[] = [PlansController, BillingController];

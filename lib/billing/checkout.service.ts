@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { isSubscribed, LIVE_STATUSES } from '../access/billing-status';
+import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
+import { Billable, BillableStore } from '../persistence/billable-store';
+import { KeyedMutex } from '../persistence/keyed-mutex';
+import { PaymentsTransactions } from '../persistence/payments-transactions';
+import { PlanCatalog } from '../plans/plan-catalog';
+import { BillingInterval } from '../plans/plan.types';
+import { StripeGateway } from '../stripe/stripe-gateway.service';
+import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
+import { resolvePaidPrice, resolveRedirectOrThrow, ResolvedPrice } from './billing-inputs';
+import { StripeCustomersService } from './stripe-customers.service';
+
+/** What `checkout` needs: a plan key, never a price id; redirects are checked against the allow-list. */
+export interface CheckoutInput {
+  plan: string;
+  interval?: BillingInterval;
+  successUrl?: string;
+  cancelUrl?: string;
+}
+
+/** A Stripe Checkout session to send the customer to. */
+export interface CheckoutResult {
+  url: string;
+  sessionId: string;
+}
+
+/** How many recent sessions are read to find ours: we keep at most one open, so a few suffice. */
+const RECENT_SESSIONS = 20;
+
+/**
+ * Creates Stripe Checkout sessions with one open session per billable at most: requests of one
+ * billable are serialized (in-process mutex + row lock across instances), an open session for the
+ * same price is reused, one for another price is expired before a new one exists, and a billable
+ * with a live subscription at Stripe gets 409 instead of a second subscription.
+ */
+@Injectable()
+export class CheckoutService {
+  private readonly logger = new Logger('Payments:Billing');
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly catalog: PlanCatalog,
+    private readonly store: BillableStore,
+    private readonly transactions: PaymentsTransactions,
+    private readonly gateway: StripeGateway,
+    private readonly customers: StripeCustomersService,
+    private readonly sync: BillingSyncService,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+  ) {}
+
+  /** A Checkout session URL for the billable; 409 `already_subscribed` when it has a live subscription. */
+  async checkout(billableId: string, input: CheckoutInput): Promise<CheckoutResult> {
+    // Every check that needs no Stripe comes first: a rejected request makes no Stripe call (R10).
+    const price = resolvePaidPrice(this.catalog, input.plan, input.interval);
+    const successUrl = resolveRedirectOrThrow(this.options, 'success', 'successUrl', input.successUrl);
+    const cancelUrl = resolveRedirectOrThrow(this.options, 'cancel', 'cancelUrl', input.cancelUrl);
+    const known = await this.store.findById(billableId);
+    if (known && this.hasLiveSubscription(known)) throw alreadySubscribed(this.options);
+
+    const outcome = await this.mutex.run(billableId, async () => {
+      await this.customers.ensureCustomer(billableId);
+      return this.transactions.run(async (tx) => {
+        const billable = (await this.store.lockById(tx, billableId))!;
+        if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
+        const customer = billable.stripeCustomerId as string;
+        if (await this.liveSubscriptionAtStripe(customer)) return { subscribed: true as const };
+        const session = await this.openOrCreateSession(billable, customer, price, successUrl, cancelUrl);
+        return { subscribed: false as const, session };
+      });
+    });
+    if (outcome.subscribed) {
+      // Stripe knows of a subscription the webhook has not written yet: catch up outside the lock
+      // (the sync takes it itself), then refuse the second checkout.
+      await this.sync.syncBillable(billableId).catch(() => null);
+      throw alreadySubscribed(this.options);
+    }
+    return { url: outcome.session.url as string, sessionId: outcome.session.id };
+  }
+
+  private hasLiveSubscription(billable: Billable): boolean {
+    return isSubscribed(billable, new Date(), this.options.pastDue) || (billable.subscriptionStatus !== null && LIVE_STATUSES.includes(billable.subscriptionStatus));
+  }
+
+  private async liveSubscriptionAtStripe(customer: string): Promise<boolean> {
+    const list = await this.gateway.call('subscriptions.list', (s) => s.subscriptions.list({ customer, limit: 10 }));
+    return list.data.some((sub) => LIVE_STATUSES.includes(sub.status));
+  }
+
+  private async openOrCreateSession(billable: Billable, customer: string, price: ResolvedPrice, successUrl: string, cancelUrl: string): Promise<Stripe.Checkout.Session> {
+    const billableId = this.store.idOf(billable);
+    const recent = await this.gateway.call('checkout.sessions.list', (s) => s.checkout.sessions.list({ customer, limit: RECENT_SESSIONS }));
+    const ours = recent.data.filter((session) => session.mode === 'subscription' && session.metadata?.billable_id === billableId);
+    const open = ours.filter((session) => session.status === 'open' && session.url);
+    const reusable = open.find((session) => session.metadata?.price === price.priceId);
+    if (reusable) {
+      this.logger.log(`checkout ${reusable.id} reused for billable ${billableId}`);
+      return reusable;
+    }
+    for (const stale of open) {
+      // Two open sessions could both be paid: close the old one before offering another plan.
+      await this.gateway.call('checkout.sessions.expire', (s) =>
+        s.checkout.sessions.expire(stale.id, {}, { idempotencyKey: this.gateway.idempotencyKey({ owner: billableId, action: 'checkout.expire', inputs: { session: stale.id } }) }),
+      );
+    }
+    const trialDays = this.trialDays(billable, price);
+    // The newest session of ours is part of the key so a plan switched back and forth gets a new
+    // session instead of Stripe replaying one we have expired since; a plain retry keeps the key.
+    const idempotencyKey = this.gateway.idempotencyKey({
+      owner: billableId,
+      action: 'checkout.create',
+      inputs: { price: price.priceId, successUrl, cancelUrl, trialDays, after: ours[0]?.id ?? null },
+    });
+    const session = await this.gateway.call('checkout.sessions.create', (s) =>
+      s.checkout.sessions.create(
+        {
+          mode: 'subscription',
+          customer,
+          client_reference_id: billableId,
+          line_items: [{ price: price.priceId, quantity: 1 }],
+          success_url: successUrl,
+          cancel_url: cancelUrl,
+          metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId },
+          subscription_data: { metadata: { billable_id: billableId }, ...(trialDays ? { trial_period_days: trialDays } : {}) },
+        },
+        { idempotencyKey },
+      ),
+    );
+    this.logger.log(`checkout ${session.id} created for billable ${billableId} (plan ${price.plan.key})`);
+    return session;
+  }
+
+  /** Trial days from the plan only, and at most once per billable unless the options allow more. */
+  private trialDays(billable: Billable, price: ResolvedPrice): number | undefined {
+    if (!price.plan.trialDays) return undefined;
+    const firstTime = !billable.trialUsed && !billable.stripeSubscriptionId;
+    return !this.options.trial.oncePerBillable || firstTime ? price.plan.trialDays : undefined;
+  }
+}
+
+/** 409 with the routes to use instead (relative to the app's global prefix). */
+export function alreadySubscribed(options: ResolvedPaymentsOptions): PaymentsException {
+  return new PaymentsException(409, 'already_subscribed', 'You already have a subscription; change plan or manage it in the billing portal instead.', {
+    upgradeUrl: `/${options.routePath}/upgrade`,
+    portalUrl: `/${options.routePath}/portal`,
+  });
+}

@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { isSubscribed, LIVE_STATUSES } from '../access/billing-status';
+import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
+import { Billable, BillableStore } from '../persistence/billable-store';
+import { PlanCatalog } from '../plans/plan-catalog';
+import { BillingInterval } from '../plans/plan.types';
+import { StripeGateway } from '../stripe/stripe-gateway.service';
+import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
+import { resolvePaidPrice, ResolvedPrice } from './billing-inputs';
+import { billableNotFound } from './stripe-customers.service';
+import { subscriptionView, SubscriptionView } from './subscription.view';
+
+/** What `changePlan` needs: the target plan key and optionally an interval. */
+export interface ChangePlanInput {
+  plan: string;
+  interval?: BillingInterval;
+}
+
+/** The state after a plan change, plus a downgrade Stripe will apply at the period end. */
+export interface ChangePlanResult extends SubscriptionView {
+  /** A change waiting for the period end (downgrades with `downgrade: 'period_end'`), else null. */
+  scheduledChange: { plan: string; interval: BillingInterval; at: Date } | null;
+}
+
+/**
+ * Plan changes that never grant a plan before Stripe has been paid for it (Cashier #1817): upgrades
+ * invoice the proration now with `pending_if_incomplete`, so Stripe keeps the old price until the
+ * invoice is paid; the local state is then written from what Stripe says, by the sync code.
+ */
+@Injectable()
+export class PlanChangeService {
+  private readonly logger = new Logger('Payments:Billing');
+
+  constructor(
+    private readonly catalog: PlanCatalog,
+    private readonly store: BillableStore,
+    private readonly gateway: StripeGateway,
+    private readonly sync: BillingSyncService,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+  ) {}
+
+  /** Moves the billable's subscription to another paid plan (or interval). */
+  async changePlan(billableId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
+    if (this.catalog.get(input.plan)?.free) {
+      throw new PaymentsException(400, 'invalid_plan', 'To move to the free plan, cancel the subscription.', { plan: input.plan });
+    }
+    resolvePaidPrice(this.catalog, input.plan, input.interval);
+    const billable = await this.store.findById(billableId);
+    if (!billable) throw billableNotFound();
+    if (!billable.stripeSubscriptionId || !isSubscribed(billable, new Date(), this.options.pastDue)) throw noSubscription();
+
+    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(billable.stripeSubscriptionId as string));
+    if (!LIVE_STATUSES.includes(sub.status)) throw noSubscription();
+    const item = sub.items.data[0];
+    const current = this.catalog.byPriceId(item.price.id);
+    const target = resolvePaidPrice(this.catalog, input.plan, input.interval ?? this.keptInterval(input.plan, current?.interval));
+    if (item.price.id === target.priceId) {
+      throw new PaymentsException(400, 'already_on_plan', 'You are already on this plan.', { plan: target.plan.key });
+    }
+    if (sub.pending_update) {
+      throw new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.');
+    }
+    const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
+    const key = (action: string) =>
+      this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion } });
+
+    if (downgrade && this.options.downgrade === 'period_end') {
+      const at = await this.scheduleAtPeriodEnd(sub, item, target, key);
+      const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
+      return { ...this.view(state), scheduledChange: { plan: target.plan.key, interval: target.interval, at } };
+    }
+    const updated = await this.gateway.call('subscriptions.update', (s) =>
+      s.subscriptions.update(
+        sub.id,
+        downgrade
+          ? { items: [{ id: item.id, price: target.priceId }], proration_behavior: 'create_prorations' }
+          : { items: [{ id: item.id, price: target.priceId }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete' },
+        { idempotencyKey: key('subscription.change') },
+      ),
+    );
+    const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
+    if (updated.pending_update) {
+      this.logger.log(`plan change of ${sub.id} to ${target.plan.key} awaits payment; old plan kept`);
+      throw new PaymentsException(402, 'payment_failed', 'The payment for the new plan failed; your current plan is unchanged.', {
+        subscription: this.view(state),
+      });
+    }
+    this.logger.log(`subscription ${sub.id} changed to ${target.plan.key} (${downgrade ? 'downgrade' : 'upgrade'})`);
+    return { ...this.view(state), scheduledChange: null };
+  }
+
+  /** With no interval given, keep the current one when the target plan sells it. */
+  private keptInterval(planKey: string, interval: BillingInterval | undefined): BillingInterval | undefined {
+    return interval && this.catalog.get(planKey)?.prices[interval] ? interval : undefined;
+  }
+
+  /**
+   * A downgrade that starts at the period end: a subscription schedule whose second phase has the
+   * new price, so the customer keeps what they paid for and no local state changes until Stripe
+   * switches the price (the webhook then syncs it).
+   */
+  private async scheduleAtPeriodEnd(
+    sub: Stripe.Subscription,
+    item: Stripe.SubscriptionItem,
+    target: ResolvedPrice,
+    key: (action: string) => string,
+  ): Promise<Date> {
+    const existing = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+    const schedule = existing
+      ? await this.gateway.call('subscriptionSchedules.retrieve', (s) => s.subscriptionSchedules.retrieve(existing))
+      : await this.gateway.call('subscriptionSchedules.create', (s) =>
+          s.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: key('schedule.create') }),
+        );
+    const periodEnd = item.current_period_end;
+    const quantity = item.quantity ?? 1;
+    await this.gateway.call('subscriptionSchedules.update', (s) =>
+      s.subscriptionSchedules.update(
+        schedule.id,
+        {
+          end_behavior: 'release',
+          proration_behavior: 'none',
+          phases: [
+            { items: [{ price: item.price.id, quantity }], start_date: schedule.phases[0]?.start_date ?? item.current_period_start, end_date: periodEnd },
+            { items: [{ price: target.priceId, quantity }], duration: { interval: target.interval, interval_count: 1 } },
+          ],
+        },
+        { idempotencyKey: key('schedule.update') },
+      ),
+    );
+    this.logger.log(`downgrade of ${sub.id} to ${target.plan.key} scheduled for the period end`);
+    return new Date(periodEnd * 1000);
+  }
+
+  private view(state: Billable): SubscriptionView {
+    return subscriptionView(state, this.catalog, this.options.pastDue);
+  }
+}
+
+/** 400 for a change or cancel without a live subscription. */
+export function noSubscription(): PaymentsException {
+  return new PaymentsException(400, 'no_subscription', 'You have no active subscription; start one with checkout.');
+}

@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { PaymentsException } from '../common/payments.exception';
+import { Billable, BillableStore } from '../persistence/billable-store';
+import { PaymentsTransactions } from '../persistence/payments-transactions';
+import { StripeGateway } from '../stripe/stripe-gateway.service';
+
+/**
+ * One Stripe customer per billable, even under concurrent first requests: the billable row is
+ * locked (PostgreSQL/MariaDB) or the transaction queued (SQLite) while the customer is created, and
+ * a request that waited re-reads the row and finds the customer instead of creating a second one.
+ */
+@Injectable()
+export class StripeCustomersService {
+  private readonly logger = new Logger('Payments:Billing');
+
+  constructor(
+    private readonly store: BillableStore,
+    private readonly transactions: PaymentsTransactions,
+    private readonly gateway: StripeGateway,
+  ) {}
+
+  /** The billable with a Stripe customer, creating the customer at Stripe the first time. */
+  async ensureCustomer(billableId: string): Promise<Billable & { stripeCustomerId: string }> {
+    const known = await this.store.findById(billableId);
+    if (!known) throw billableNotFound();
+    if (known.stripeCustomerId) return known as Billable & { stripeCustomerId: string };
+    return this.transactions.run(async (tx) => {
+      const billable = await this.store.lockById(tx, billableId);
+      if (!billable) throw billableNotFound();
+      if (billable.stripeCustomerId) return billable as Billable & { stripeCustomerId: string };
+      const id = this.store.idOf(billable);
+      const email = typeof billable.email === 'string' ? billable.email : undefined;
+      const customer = await this.gateway.call('customers.create', (s) =>
+        s.customers.create({ ...(email ? { email } : {}), metadata: { billable_id: id } }, { idempotencyKey: customerIdempotencyKey(id, email) }),
+      );
+      await this.store.writeState(tx, billable, { stripeCustomerId: customer.id });
+      this.logger.log(`customer ${customer.id} created for billable ${id}`);
+      return billable as Billable & { stripeCustomerId: string };
+    });
+  }
+}
+
+/**
+ * A key that does not depend on time: if Stripe created the customer but the answer was lost, any
+ * later retry (within Stripe's 24 h key memory) gets the same customer back, never a second one.
+ * The email is part of it so two databases sharing one Stripe account (dev and staging in test
+ * mode) do not hand user 1 of one the customer of user 1 of the other.
+ */
+export function customerIdempotencyKey(billableId: string, email?: string): string {
+  return `nhp-customer.create-${createHash('sha256').update(JSON.stringify(['customer', billableId, email ?? null])).digest('hex').slice(0, 40)}`;
+}
+
+/** The caller is authenticated but has no billable row. */
+export function billableNotFound(): PaymentsException {
+  return new PaymentsException(404, 'billable_not_found', 'No billing account was found for the signed-in user.');
+}
