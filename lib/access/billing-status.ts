@@ -4,7 +4,7 @@ import { BillingState } from '../persistence/billing-state';
 /** The part of the billing state the status predicates read. */
 export type StatusSnapshot = Pick<
   BillingState,
-  'plan' | 'subscriptionStatus' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'cancelAt' | 'trialEnd' | 'pastDueSince'
+  'plan' | 'subscriptionStatus' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'cancelAt' | 'trialEnd' | 'pastDueSince'
 >;
 
 const DAY_MS = 86_400_000;
@@ -29,13 +29,18 @@ export function onGracePeriod(state: StatusSnapshot, now: Date): boolean {
   return (state.subscriptionStatus === 'active' || state.subscriptionStatus === 'trialing') && end !== null && end.getTime() > now.getTime();
 }
 
-/** Past due and still allowed in by the policy. */
+/**
+ * Past due and still allowed in by the policy. The grace counts from `pastDueSince`; when that was
+ * never recorded, from the start of the period whose renewal failed (a failed renewal has already
+ * moved the period), and with neither date nothing proves the grace is still running, so it denies.
+ */
 export function inPastDueGrace(state: StatusSnapshot, now: Date, policy: Required<PastDuePolicy>): boolean {
   if (state.subscriptionStatus !== 'past_due' || ended(state, now)) return false;
   if (policy.access === 'keep') return true;
   if (policy.access === 'deny') return false;
-  if (!state.pastDueSince) return true;
-  return state.pastDueSince.getTime() + policy.graceDays * DAY_MS > now.getTime();
+  const since = state.pastDueSince ?? state.currentPeriodStart ?? null;
+  if (!since) return false;
+  return since.getTime() + policy.graceDays * DAY_MS > now.getTime();
 }
 
 /**

@@ -1,7 +1,11 @@
 import { Provider, Type } from '@nestjs/common';
+import { TrackUsageInterceptor } from './track-usage.interceptor';
+import { UsageLedger } from './usage-ledger';
+import { UsageController } from './usage.controller';
+import { UsageService } from './usage.service';
 
 /** Providers of the usage room, registered (and exported) by PaymentsModule. */
-export const USAGE_PROVIDERS: Provider[] = [];
+export const USAGE_PROVIDERS: Provider[] = [UsageLedger, UsageService, TrackUsageInterceptor];
 
 /** Controllers of the usage room, served under the module's route path. */
-export const USAGE_CONTROLLERS: Type<unknown>[] = [];
+export const USAGE_CONTROLLERS: Type<unknown>[] = [UsageController];

@@ -24,3 +24,10 @@ export const testPrices = [
   { id: 'price_pro_year', unitAmount: 15000, interval: 'year' as const, productName: 'Pro' },
   { id: 'price_enterprise_month', unitAmount: 9900, interval: 'month' as const, productName: 'Enterprise' },
 ];
+
+/** The tests' catalogue is the registered one, as an app registers its own: decorators are typed by it. */
+declare module '../../lib/plans/plan.types' {
+  interface PaymentsRegister {
+    plans: typeof testPlans;
+  }
+}

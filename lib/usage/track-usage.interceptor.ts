@@ -1,0 +1,99 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { catchError, defer, from, mergeMap, Observable, throwError } from 'rxjs';
+import { requireBillableId } from '../common/billable-id';
+import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS, TRACK_USAGE_KEY } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
+import type { TrackUsageMetadata } from './track-usage.decorator';
+import { UsageReservation } from './usage-ledger';
+import { UsageService } from './usage.service';
+
+const MAX_KEY_LENGTH = 255;
+const KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+/**
+ * Applied by `@TrackUsage`: reserves units before the handler (429 when over the limit), commits
+ * them when the handler succeeds and releases them when it throws. A no-op with `usageTracking: false`.
+ */
+@Injectable()
+export class TrackUsageInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Payments:Usage');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly usage: UsageService,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const metadata = this.reflector.getAllAndOverride<TrackUsageMetadata | undefined>(TRACK_USAGE_KEY, [context.getHandler(), context.getClass()]);
+    if (!metadata || !this.options.usageTracking || context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const request = http.getRequest();
+    const billableId = request?.payments?.billableId ?? requireBillableId(this.options, request);
+    const quantity = this.quantityOf(metadata, request);
+    if (quantity === 0) return next.handle();
+    const key = this.keyOf(metadata, request);
+    return defer(() => this.usage.reserve(billableId, metadata.metric, quantity, key)).pipe(
+      catchError((error: unknown) => {
+        if (error instanceof PaymentsException && error.code === 'usage_limit_exceeded') {
+          setHeader(http.getResponse(), 'Retry-After', String(error.details.retryAfterSeconds));
+        }
+        return throwError(() => error);
+      }),
+      mergeMap((reservation) => this.around(reservation, next)),
+    );
+  }
+
+  private around(reservation: UsageReservation, next: CallHandler): Observable<unknown> {
+    let committed = false;
+    return next.handle().pipe(
+      mergeMap((value) => {
+        if (committed) return [value];
+        committed = true;
+        // The commit is awaited so a client that reads GET /usage next sees its use as final.
+        return from(
+          this.usage.commit(reservation).then(
+            () => value,
+            () => {
+              this.logger.error(`Could not commit a ${reservation.metric} use; it stays reserved and counted.`);
+              return value;
+            },
+          ),
+        );
+      }),
+      catchError((error: unknown) =>
+        from(
+          this.usage.release(reservation).catch(() => {
+            this.logger.error(`Could not release a ${reservation.metric} use after a failed request; it stays counted.`);
+            return false;
+          }),
+        ).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+
+  private quantityOf(metadata: TrackUsageMetadata, request: unknown): number {
+    const quantity = typeof metadata.quantity === 'function' ? metadata.quantity(request) : (metadata.quantity ?? 1);
+    if (!Number.isSafeInteger(quantity) || quantity < 0 || quantity > 1_000_000) {
+      throw new PaymentsException(400, 'invalid_request', 'The usage quantity of this request must be a whole number from 0 to 1000000.');
+    }
+    return quantity;
+  }
+
+  private keyOf(metadata: TrackUsageMetadata, request: any): string | null {
+    const raw = metadata.key ? metadata.key(request) : request?.headers?.['idempotency-key'];
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key === undefined || key === null || key === '') return null;
+    if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
+      throw new PaymentsException(400, 'invalid_request', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters.`);
+    }
+    return key;
+  }
+}
+
+function setHeader(response: any, name: string, value: string): void {
+  if (typeof response?.setHeader === 'function') response.setHeader(name, value);
+  else if (typeof response?.header === 'function') response.header(name, value);
+}

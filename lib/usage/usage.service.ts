@@ -1,0 +1,156 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BillableEntitlements, Entitlements } from '../access/entitlements.service';
+import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
+import { PlanCatalog } from '../plans/plan-catalog';
+import { UsageLedger, UsageReservation } from './usage-ledger';
+import { secondsUntil, UsagePeriod, usagePeriod } from './usage-period';
+
+/** One metric's meter for the current period. */
+export interface UsageMeter {
+  metric: string;
+  used: number;
+  /** The plan's limit; -1 is unlimited, 0 means the plan does not include the metric. */
+  limit: number;
+  /** Units left (never below 0); null when unlimited. */
+  remaining: number | null;
+  unlimited: boolean;
+  /** When the period ends and the count starts again. */
+  resetsAt: Date;
+}
+
+/** The answer of `check`: whether `quantity` more units fit, and the meter. */
+export interface UsageCheck extends UsageMeter {
+  allowed: boolean;
+}
+
+const MAX_QUANTITY = 1_000_000;
+
+/**
+ * Usage counting for code paths without a route decorator (jobs, websockets) and for the
+ * `@TrackUsage` interceptor: check, consume (reserve + commit), reserve/commit/release, getUsage.
+ */
+@Injectable()
+export class UsageService {
+  private readonly logger = new Logger('Payments:Usage');
+
+  constructor(
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    private readonly entitlements: Entitlements,
+    private readonly catalog: PlanCatalog,
+    private readonly ledger: UsageLedger,
+  ) {}
+
+  /** Whether `quantity` more units of `metric` fit in the billable's limit now; counts nothing. */
+  async check(billableId: string | number, metric: string, quantity = 1): Promise<UsageCheck> {
+    this.assertQuantity(quantity, 0);
+    const { period, limit } = await this.context(String(billableId), metric);
+    const used = await this.ledger.used(String(billableId), metric, period.start);
+    return { ...this.meter(metric, used, limit, period), allowed: limit < 0 || used + quantity <= limit };
+  }
+
+  /**
+   * Holds `quantity` units, or throws 429 `usage_limit_exceeded` (with limit, used, resetsAt and
+   * `retryAfterSeconds`). With an idempotency key, a key already counted is not counted again.
+   */
+  async reserve(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
+    this.assertQuantity(quantity, 1);
+    const id = String(billableId);
+    const { period, limit } = await this.context(id, metric);
+    const now = this.options.now();
+    if (limit === 0) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
+    const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
+    if (!outcome.admitted) throw this.limitExceeded(metric, limit, outcome.used, period, now);
+    return outcome.reservation;
+  }
+
+  /** Counts `quantity` units at once (reserve + commit), or throws 429 like `reserve`. */
+  async consume(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
+    const reservation = await this.reserve(billableId, metric, quantity, idempotencyKey);
+    await this.ledger.commit(reservation);
+    return reservation;
+  }
+
+  /** Confirms a reservation once the work succeeded. */
+  commit(reservation: UsageReservation): Promise<void> {
+    return this.ledger.commit(reservation);
+  }
+
+  /**
+   * Gives units back: a reservation, or the use recorded under an idempotency key
+   * (`{ billableId, metric, idempotencyKey }`). Returns false when there was nothing to release.
+   */
+  async release(target: UsageReservation | { billableId: string | number; metric: string; idempotencyKey: string }): Promise<boolean> {
+    if ('counterId' in target) {
+      await this.ledger.release(target);
+      return !target.duplicate;
+    }
+    return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey);
+  }
+
+  /** Every metric the plans name, with used, limit, remaining and reset time for the billable's current period. */
+  async getUsage(billableId: string | number): Promise<UsageMeter[]> {
+    const id = String(billableId);
+    const now = this.options.now();
+    const entitlements = await this.entitlements.forBillable(id, now);
+    const period = usagePeriod(entitlements, now);
+    const used = await this.ledger.usedIn(id, period.start);
+    return this.metrics().map((metric) => this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period));
+  }
+
+  /** The period the billable's usage counts in now. */
+  async periodOf(billableId: string | number): Promise<UsagePeriod> {
+    const now = this.options.now();
+    return usagePeriod(await this.entitlements.forBillable(String(billableId), now), now);
+  }
+
+  private async context(billableId: string, metric: string) {
+    if (!this.catalog.knowsLimit(metric)) {
+      this.logger.error(`Usage metric '${metric}' is not in the limits of any plan; add it to the plans (e.g. limits: { ${metric}: 100 }) or fix the name.`);
+      throw new PaymentsException(500, 'unknown_metric', `Usage metric '${metric}' is not configured.`);
+    }
+    const now = this.options.now();
+    const entitlements = await this.entitlements.forBillable(billableId, now);
+    return { entitlements, period: usagePeriod(entitlements, now), limit: this.limitOf(entitlements, metric) };
+  }
+
+  /** The plan's limit; a metric other plans name but this plan lacks has limit 0. */
+  private limitOf(entitlements: BillableEntitlements, metric: string): number {
+    return entitlements.limits[metric] ?? 0;
+  }
+
+  private metrics(): string[] {
+    const names = new Set<string>();
+    for (const plan of this.catalog.list()) Object.keys(plan.limits).forEach((metric) => names.add(metric));
+    return [...names];
+  }
+
+  private meter(metric: string, used: number, limit: number, period: UsagePeriod): UsageMeter {
+    const unlimited = limit < 0;
+    return { metric, used, limit, remaining: unlimited ? null : Math.max(0, limit - used), unlimited, resetsAt: period.end };
+  }
+
+  private limitExceeded(metric: string, limit: number, used: number, period: UsagePeriod, now: Date): PaymentsException {
+    // Plans with room for more: what the client can offer as an upgrade.
+    const plans = this.catalog.list().filter((plan) => {
+      const other = plan.limits[metric];
+      return other !== undefined && (other < 0 || other > limit);
+    });
+    return new PaymentsException(429, 'usage_limit_exceeded', `The ${metric} limit of ${limit} for this period is reached.`, {
+      metric,
+      limit,
+      used,
+      remaining: Math.max(0, limit - used),
+      resetsAt: period.end.toISOString(),
+      retryAfterSeconds: secondsUntil(period.end, now),
+      plans: plans.map((plan) => plan.key),
+    });
+  }
+
+  private assertQuantity(quantity: number, min: number): void {
+    if (!Number.isSafeInteger(quantity) || quantity < min || quantity > MAX_QUANTITY) {
+      throw new PaymentsException(400, 'invalid_request', `Usage quantity must be a whole number from ${min} to ${MAX_QUANTITY}.`);
+    }
+  }
+}
