@@ -53,7 +53,7 @@ describe('StripeGateway with the real stripe SDK over HTTP', () => {
     });
     gateway = new StripeGateway(createStripeClient(options), options);
     for (const level of ['log', 'warn', 'error'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown) => void logged.push(String(message)));
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => void logged.push(String(args[0])));
     }
   });
   afterAll(() => new Promise<void>((resolve) => stripe.server.close(() => resolve())));

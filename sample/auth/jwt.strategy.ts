@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { jwtSecret } from './jwt-secret';
+
+/** Standard passport-jwt: the token's `sub` becomes `req.user.id`, which the payments module reads. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor() {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: jwtSecret() });
+  }
+
+  validate(payload: { sub: number; email: string }) {
+    return { id: payload.sub, email: payload.email };
+  }
+}

@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { PaymentsModuleOptions } from 'nestjs-headless-payments';
+import { FakeStripe } from 'nestjs-headless-payments/testing';
+import { plans } from './plans';
+import { User } from './user.entity';
+
+const logger = new Logger('Sample');
+
+/** Where the sample listens; the FakeStripe delivers webhooks here. */
+export const samplePort = () => Number(process.env.PORT ?? 3000);
+export const sampleOrigin = () => process.env.APP_ORIGIN ?? `http://localhost:${samplePort()}`;
+
+/**
+ * With STRIPE_SECRET_KEY set, the sample talks to Stripe. Without it, it starts the package's
+ * FakeStripe on loopback: prices, hosted checkout and portal pages and signed webhooks, offline.
+ */
+export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
+  const origin = sampleOrigin();
+  const common = {
+    plans,
+    billableEntity: User,
+    urls: {
+      success: `${origin}/?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel: `${origin}/?checkout=cancelled`,
+      portalReturn: `${origin}/`,
+    },
+    allowImmediateCancel: true,
+  } satisfies Partial<PaymentsModuleOptions>;
+  if (process.env.STRIPE_SECRET_KEY) {
+    return { ...common, secretKey: process.env.STRIPE_SECRET_KEY, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET };
+  }
+  const fake = await FakeStripe.start({ seed: Number(process.env.FAKE_STRIPE_SEED ?? 1) });
+  fake.createPrice({ id: 'price_sample_pro_month', unitAmount: 1500, interval: 'month', productName: 'Pro' });
+  fake.createPrice({ id: 'price_sample_pro_year', unitAmount: 15000, interval: 'year', productName: 'Pro' });
+  fake.createPrice({ id: 'price_sample_team_month', unitAmount: 4900, interval: 'month', productName: 'Team' });
+  fake.addWebhookEndpoint(`http://127.0.0.1:${samplePort()}/api/payments/webhook`);
+  logger.log(`No STRIPE_SECRET_KEY: using the built-in FakeStripe at ${fake.url}`);
+  return { ...common, secretKey: fake.secretKey, webhookSecret: fake.webhookSecret, stripeClientOptions: fake.stripeConfig() };
+}
