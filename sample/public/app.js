@@ -17,8 +17,10 @@ function flash(text, isError = false) {
   $('flash').className = isError ? 'error' : '';
 }
 
-const money = (amount, currency) => (amount == null ? '' : new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 100));
+const money = (amount, currency) => (amount == null ? 'price unavailable' : new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount / 100));
 const day = (iso) => (iso ? new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' }) : '—');
+// Plan names and descriptions come from the app's own config, but the page still never injects raw text as HTML.
+const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function login(event) {
   event.preventDefault();
@@ -29,6 +31,25 @@ async function login(event) {
   await start();
 }
 
+// Back to the sign-in form: used by the button and when the token is no longer accepted
+// (expired, or the demo database was reset and the user no longer exists).
+function signOut() {
+  token = null;
+  current = null;
+  sessionStorage.removeItem('token');
+  sessionStorage.removeItem('email');
+  $('app').hidden = true;
+  $('login-panel').hidden = false;
+  $('who').hidden = true;
+}
+
+function renewal(sub) {
+  if (!sub.status) return '—';
+  if (sub.cancelAtPeriodEnd || sub.cancelAt) return `ends ${day(sub.cancelAt || sub.currentPeriodEnd)}`;
+  if (!sub.active) return 'ended';
+  return `renews ${day(sub.currentPeriodEnd)}`;
+}
+
 async function loadSubscription() {
   current = await api('/payments/subscription');
   const rows = {
@@ -36,10 +57,10 @@ async function loadSubscription() {
     Status: current.status || 'none',
     Active: current.active ? 'yes' : 'no',
     'On trial': current.onTrial ? `yes, until ${day(current.trialEnd)}` : 'no',
-    Renews: current.cancelAtPeriodEnd || current.cancelAt ? `ends ${day(current.cancelAt || current.currentPeriodEnd)}` : day(current.currentPeriodEnd),
+    Renewal: renewal(current),
     Features: (current.features || []).join(', '),
   };
-  $('subscription').innerHTML = Object.entries(rows).map(([k, v]) => `<dt>${k}</dt><dd data-field="${k}">${v}</dd>`).join('');
+  $('subscription').innerHTML = Object.entries(rows).map(([k, v]) => `<dt>${k}</dt><dd data-field="${k}">${esc(v)}</dd>`).join('');
   $('cancel').disabled = !current.active || current.onGracePeriod || !current.status;
   $('resume').disabled = !current.onGracePeriod;
   $('portal').disabled = !current.status;
@@ -55,13 +76,15 @@ async function loadPlans() {
     const card = document.createElement('div');
     card.className = `plan${isCurrent ? ' current' : ''}`;
     card.dataset.plan = plan.key;
-    card.innerHTML = `<h3>${plan.name}</h3><div class="price">${plan.free ? 'Free' : `${money(price?.amount, price?.currency || 'usd')} / ${price?.interval}`}</div>
-      <p>${plan.description || ''}</p><p class="hint">${plan.features.join(', ')}</p>`;
+    const priceText = plan.free ? 'No card needed' : `${money(price?.amount, price?.currency || 'usd')} / ${price?.interval}`;
+    const trial = !plan.free && plan.trialDays ? `<p class="hint">${plan.trialDays}-day free trial</p>` : '';
+    card.innerHTML = `<h3>${esc(plan.name)}${isCurrent ? ' <span class="badge">Your plan</span>' : ''}</h3>
+      <div class="price">${esc(priceText)}</div><p>${esc(plan.description)}</p><p class="hint">${esc(plan.features.join(', '))}</p>${trial}`;
     if (!plan.free && !isCurrent) {
       const button = document.createElement('button');
       button.textContent = current && current.active && current.plan ? `Switch to ${plan.name}` : `Subscribe to ${plan.name}`;
       button.dataset.action = 'subscribe';
-      button.onclick = () => choose(plan.key, price?.interval || interval);
+      button.onclick = () => action(() => choose(plan.key, price?.interval || interval));
       card.append(button);
     }
     $('plans').append(card);
@@ -69,27 +92,31 @@ async function loadPlans() {
 }
 
 async function choose(plan, interval) {
-  try {
-    if (current && current.active && current.plan) {
-      await api('/payments/upgrade', { method: 'POST', body: { plan, interval } });
-      flash(`Plan change to ${plan} requested.`);
-      await refresh();
-    } else {
-      const { url } = await api('/payments/checkout', { method: 'POST', body: { plan, interval } });
-      location.href = url;
-    }
-  } catch (error) {
-    flash(error.message, true);
+  if (current && current.active && current.plan && current.status) {
+    const changed = await api('/payments/upgrade', { method: 'POST', body: { plan, interval } });
+    await refresh();
+    // A downgrade waits for the period end (option `downgrade`); an upgrade applies now.
+    const scheduled = changed.scheduledChange;
+    flash(scheduled ? `Your plan changes to ${scheduled.plan} on ${day(scheduled.at)}.` : `You are now on ${changed.planName}.`);
+  } else {
+    const { url } = await api('/payments/checkout', { method: 'POST', body: { plan, interval } });
+    location.href = url;
   }
+}
+
+function meterLabel(m) {
+  if (m.unlimited) return `${m.used} used (unlimited)`;
+  if (m.limit === 0) return 'not included in your plan';
+  const full = m.used >= m.limit ? ` — limit reached, resets ${day(m.resetsAt)}` : '';
+  return `${m.used} / ${m.limit} used${full}`;
 }
 
 async function loadUsage() {
   const { usage } = await api('/payments/usage');
   $('usage').innerHTML = usage
     .map((m) => {
-      const pct = m.limit > 0 ? Math.min(100, (100 * m.used) / m.limit) : m.limit === -1 ? 0 : 100;
-      const label = m.limit === -1 ? `${m.used} used (unlimited)` : `${m.used} / ${m.limit} used`;
-      return `<div data-metric="${m.metric}">${m.metric}: <span class="used">${label}</span><div class="meter${pct >= 100 ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
+      const pct = m.unlimited ? 0 : m.limit > 0 ? Math.min(100, (100 * m.used) / m.limit) : 100;
+      return `<div data-metric="${esc(m.metric)}">${esc(m.metric)}: <span class="used">${esc(meterLabel(m))}</span><div class="meter${pct >= 100 ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
     })
     .join('');
 }
@@ -103,45 +130,62 @@ async function action(fn) {
   try {
     await fn();
   } catch (error) {
+    if (error.status === 401 || error.data?.code === 'billable_not_found') {
+      signOut();
+      return;
+    }
     flash(error.message, true);
+  }
+}
+
+// Shows a demo route's answer, refusals included: the 403/429 bodies are what the example is about.
+async function tryRoute(path, method) {
+  try {
+    $('result').textContent = JSON.stringify(await api(path, { method }), null, 2);
+    $('result').className = 'ok';
+  } catch (error) {
+    if (error.status === 401) throw error;
+    $('result').textContent = `${error.status} ${JSON.stringify(error.data, null, 2)}`;
+    $('result').className = 'refused';
   }
 }
 
 async function start() {
   $('login-panel').hidden = true;
   $('app').hidden = false;
-  $('who').textContent = sessionStorage.getItem('email') || '';
+  $('who').hidden = false;
+  $('who-email').textContent = sessionStorage.getItem('email') || '';
   const params = new URLSearchParams(location.search);
+  history.replaceState(null, '', '/');
   if (params.get('session_id')) {
     // Back from Checkout: sync now, whether or not the webhook has landed yet.
-    const state = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`).catch((e) => ({ error: e }));
-    flash(state.error ? state.error.message : `Welcome to ${state.planName || state.plan}!`, Boolean(state.error));
-    history.replaceState(null, '', '/');
+    try {
+      const { session, subscription } = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`);
+      if (session.status === 'complete' && subscription.active) flash(`Welcome to ${subscription.planName}!`);
+      else flash('The payment is not complete yet.', true);
+    } catch (error) {
+      if (error.status === 401) throw error;
+      flash(error.message, true);
+    }
   } else if (params.get('checkout') === 'cancelled') {
     flash('Checkout cancelled.');
-    history.replaceState(null, '', '/');
   }
   await refresh();
 }
 
 $('login-form').addEventListener('submit', (e) => action(() => login(e)));
+$('logout').addEventListener('click', signOut);
 $('yearly').addEventListener('change', () => action(loadPlans));
 $('portal').addEventListener('click', () => action(async () => (location.href = (await api('/payments/portal', { method: 'POST' })).url)));
-$('cancel').addEventListener('click', () => action(async () => { await api('/payments/cancel', { method: 'POST' }); flash('Your plan ends at the end of the period.'); await refresh(); }));
-$('resume').addEventListener('click', () => action(async () => { await api('/payments/resume', { method: 'POST' }); flash('Welcome back: your plan continues.'); await refresh(); }));
-$('export').addEventListener('click', () => action(async () => {
-  try {
-    $('result').textContent = JSON.stringify(await api('/demo/reports/export'), null, 2);
-  } catch (error) {
-    $('result').textContent = JSON.stringify(error.data, null, 2);
-  }
+$('cancel').addEventListener('click', () => action(async () => {
+  const sub = await api('/payments/cancel', { method: 'POST' });
+  flash(`Your plan ends on ${day(sub.cancelAt || sub.currentPeriodEnd)}.`);
+  await refresh();
 }));
+$('resume').addEventListener('click', () => action(async () => { await api('/payments/resume', { method: 'POST' }); flash('Welcome back: your plan continues.'); await refresh(); }));
+$('export').addEventListener('click', () => action(() => tryRoute('/demo/reports/export', 'GET')));
 $('api-call').addEventListener('click', () => action(async () => {
-  try {
-    $('result').textContent = JSON.stringify(await api('/demo/api-call', { method: 'POST' }), null, 2);
-  } catch (error) {
-    $('result').textContent = JSON.stringify(error.data, null, 2);
-  }
+  await tryRoute('/demo/api-call', 'POST');
   await loadUsage();
 }));
 
