@@ -57,21 +57,34 @@ export class PlanChangeService {
     const item = sub.items.data[0];
     const current = this.catalog.byPriceId(item.price.id);
     const target = resolvePaidPrice(this.catalog, input.plan, input.interval ?? this.keptInterval(input.plan, current?.interval));
+    const key = (action: string) =>
+      this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion } });
+    const schedule = await this.openSchedule(sub);
     if (item.price.id === target.priceId) {
+      // Asking for the plan you are on while a change waits means "keep it": drop the scheduled change.
+      if (schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id) {
+        await this.release(schedule.id, key);
+        this.logger.log(`scheduled change of ${sub.id} dropped; ${target.plan.key} kept`);
+        return { ...this.view((await this.sync.syncSubscription(sub.id)) ?? billable), scheduledChange: null };
+      }
       throw new PaymentsException(400, 'already_on_plan', 'You are already on this plan.', { plan: target.plan.key });
     }
     if (sub.pending_update) {
       throw new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.');
     }
     const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
-    const key = (action: string) =>
-      this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion } });
 
     if (downgrade && this.options.downgrade === 'period_end') {
-      const at = await this.scheduleAtPeriodEnd(sub, item, target, key);
+      // At Stripe the schedule would take over the pending cancellation and its 'release' end would undo it.
+      if (sub.cancel_at !== null || sub.cancel_at_period_end) {
+        throw new PaymentsException(400, 'subscription_ending', 'Your subscription ends at the period end; resume it before changing plan.');
+      }
+      const at = await this.scheduleAtPeriodEnd(sub, item, target, key, schedule);
       const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
       return { ...this.view(state), scheduledChange: { plan: target.plan.key, interval: target.interval, at } };
     }
+    // A change made now replaces a scheduled one; left attached, its next phase would undo this change.
+    if (schedule) await this.release(schedule.id, key);
     const updated = await this.gateway.call('subscriptions.update', (s) =>
       s.subscriptions.update(
         sub.id,
@@ -100,21 +113,25 @@ export class PlanChangeService {
   /**
    * A downgrade that starts at the period end: a subscription schedule whose second phase has the
    * new price, so the customer keeps what they paid for and no local state changes until Stripe
-   * switches the price (the webhook then syncs it).
+   * switches the price (the webhook then syncs it). An existing schedule is reused: a subscription
+   * can have only one, and asking the same downgrade twice changes nothing.
    */
   private async scheduleAtPeriodEnd(
     sub: Stripe.Subscription,
     item: Stripe.SubscriptionItem,
     target: ResolvedPrice,
     key: (action: string) => string,
+    existing: Stripe.SubscriptionSchedule | null,
   ): Promise<Date> {
-    const existing = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
-    const schedule = existing
-      ? await this.gateway.call('subscriptionSchedules.retrieve', (s) => s.subscriptionSchedules.retrieve(existing))
-      : await this.gateway.call('subscriptionSchedules.create', (s) =>
-          s.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: key('schedule.create') }),
-        );
     const periodEnd = item.current_period_end;
+    if (existing && nextPhasePrice(existing) === target.priceId && existing.current_phase?.end_date === periodEnd) {
+      return new Date(periodEnd * 1000);
+    }
+    const schedule =
+      existing ??
+      (await this.gateway.call('subscriptionSchedules.create', (s) =>
+        s.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: key('schedule.create') }),
+      ));
     const quantity = item.quantity ?? 1;
     await this.gateway.call('subscriptionSchedules.update', (s) =>
       s.subscriptionSchedules.update(
@@ -122,8 +139,9 @@ export class PlanChangeService {
         {
           end_behavior: 'release',
           proration_behavior: 'none',
+          // Past phases may be left out, but the current one must keep its start date.
           phases: [
-            { items: [{ price: item.price.id, quantity }], start_date: schedule.phases[0]?.start_date ?? item.current_period_start, end_date: periodEnd },
+            { items: [{ price: item.price.id, quantity }], start_date: schedule.current_phase?.start_date ?? item.current_period_start, end_date: periodEnd },
             { items: [{ price: target.priceId, quantity }], duration: { interval: target.interval, interval_count: 1 } },
           ],
         },
@@ -134,6 +152,19 @@ export class PlanChangeService {
     return new Date(periodEnd * 1000);
   }
 
+  /** The subscription's schedule while it still drives the subscription, else null. */
+  private async openSchedule(sub: Stripe.Subscription): Promise<Stripe.SubscriptionSchedule | null> {
+    const id = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+    if (!id) return null;
+    const schedule = await this.gateway.call('subscriptionSchedules.retrieve', (s) => s.subscriptionSchedules.retrieve(id));
+    return schedule.status === 'active' || schedule.status === 'not_started' ? schedule : null;
+  }
+
+  /** Releasing (not cancelling: that would end the subscription) keeps the subscription as it is now. */
+  private async release(scheduleId: string, key: (action: string) => string): Promise<void> {
+    await this.gateway.call('subscriptionSchedules.release', (s) => s.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey: key('schedule.release') }));
+  }
+
   private view(state: Billable): SubscriptionView {
     return subscriptionView(state, this.catalog, this.options.pastDue);
   }
@@ -142,4 +173,12 @@ export class PlanChangeService {
 /** 400 for a change or cancel without a live subscription. */
 export function noSubscription(): PaymentsException {
   return new PaymentsException(400, 'no_subscription', 'You have no active subscription; start one with checkout.');
+}
+
+/** The price of the phase after the current one: the change a schedule is waiting to make. */
+export function nextPhasePrice(schedule: Stripe.SubscriptionSchedule): string | null {
+  const end = schedule.current_phase?.end_date;
+  const next = schedule.phases.find((p) => p.start_date === end);
+  const price = next?.items[0]?.price;
+  return price === undefined ? null : typeof price === 'string' ? price : price.id;
 }

@@ -46,6 +46,7 @@ export class SubscriptionCancelService {
     if (input.immediately) {
       await this.gateway.call('subscriptions.cancel', (s) => s.subscriptions.cancel(subId, {}, { idempotencyKey }));
     } else {
+      await this.releaseSchedule(billable, subId);
       await this.gateway.call('subscriptions.update', (s) => s.subscriptions.update(subId, { cancel_at_period_end: true }, { idempotencyKey }));
     }
     this.logger.log(`subscription ${subId} cancelled ${input.immediately ? 'now' : 'at period end'} by billable ${billableId}`);
@@ -64,6 +65,20 @@ export class SubscriptionCancelService {
     await this.gateway.call('subscriptions.update', (s) => s.subscriptions.update(subId, params, { idempotencyKey: this.key(billable, 'subscription.resume') }));
     this.logger.log(`subscription ${subId} resumed by billable ${billableId}`);
     return this.view((await this.sync.syncSubscription(subId)) ?? billable);
+  }
+
+  /**
+   * Stripe refuses cancellation flags on a subscription driven by a schedule (a downgrade waiting for
+   * the period end). Cancelling wins: the schedule is released, so the pending downgrade is dropped.
+   */
+  private async releaseSchedule(billable: Billable, subId: string): Promise<void> {
+    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(subId));
+    const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+    if (!scheduleId) return;
+    await this.gateway.call('subscriptionSchedules.release', (s) =>
+      s.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey: this.key(billable, 'schedule.release') }),
+    );
+    this.logger.log(`schedule ${scheduleId} released so ${subId} can cancel at the period end`);
   }
 
   private async load(billableId: string): Promise<Billable> {

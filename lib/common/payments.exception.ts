@@ -11,6 +11,7 @@ export type PaymentsErrorCode =
   | 'already_on_plan'
   | 'no_subscription'
   | 'not_in_grace_period'
+  | 'subscription_ending'
   | 'immediate_cancel_disabled'
   | 'no_customer'
   | 'billable_not_found'

@@ -4,6 +4,7 @@ import { CheckoutFlow } from './checkout.flow';
 import { clone, FakeContext } from './fake-context';
 import { voidInvoice } from './invoicing';
 import { SubscriptionEngine } from './subscription.engine';
+import { ScheduleEngine } from './subscription-schedule.engine';
 
 interface Due {
   at: number;
@@ -23,6 +24,7 @@ export class ClockRunner {
     private readonly ctx: FakeContext,
     private readonly engine: SubscriptionEngine,
     private readonly checkout: CheckoutFlow,
+    private readonly schedules: ScheduleEngine,
     start: number,
   ) {
     this.current = start;
@@ -49,6 +51,10 @@ export class ClockRunner {
       if (!best || at < best.at) best = { at, run };
     };
     const { store } = this.ctx;
+    // Schedules first: on a tie a phase switch must run before the renewal it reprices.
+    for (const schedule of store.subscriptionSchedules.values()) {
+      consider(this.schedules.dueAt(schedule), () => this.schedules.phaseEnded(schedule));
+    }
     for (const sub of store.subscriptions.values()) this.subscriptionDue(sub, consider);
     for (const inv of store.invoices.values()) {
       if (inv.status !== 'open' || inv.next_payment_attempt === null || !inv.auto_advance) continue;

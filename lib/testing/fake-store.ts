@@ -42,6 +42,7 @@ export class FakeStore {
   readonly sessionExtras = new Map<string, SessionExtras>();
   readonly subscriptions = new Map<string, Stripe.Subscription>();
   readonly subscriptionExtras = new Map<string, SubscriptionExtras>();
+  readonly subscriptionSchedules = new Map<string, Stripe.SubscriptionSchedule>();
   readonly invoices = new Map<string, Stripe.Invoice>();
   readonly invoiceExtras = new Map<string, InvoiceExtras>();
   readonly portalSessions = new Map<string, Stripe.BillingPortal.Session>();

@@ -18,10 +18,12 @@ import { catalogRoutes, createPrice } from './routes/catalog.routes';
 import { checkoutRoutes } from './routes/checkout.routes';
 import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
+import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
 import { SeededRandom } from './seeded-random';
 import { missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
+import { ScheduleEngine } from './subscription-schedule.engine';
 import { SubscriptionUpdater } from './subscription-update';
 import { WebhookDeliverer } from './webhook-deliverer';
 
@@ -31,6 +33,7 @@ export interface FakeStripeState {
   readonly products: ReadonlyMap<string, Stripe.Product>;
   readonly prices: ReadonlyMap<string, Stripe.Price>;
   readonly subscriptions: ReadonlyMap<string, Stripe.Subscription>;
+  readonly subscriptionSchedules: ReadonlyMap<string, Stripe.SubscriptionSchedule>;
   readonly invoices: ReadonlyMap<string, Stripe.Invoice>;
   readonly checkoutSessions: ReadonlyMap<string, Stripe.Checkout.Session>;
   readonly portalSessions: ReadonlyMap<string, Stripe.BillingPortal.Session>;
@@ -87,12 +90,14 @@ export class FakeStripe {
     this.engine = new SubscriptionEngine(ctx);
     const updater = new SubscriptionUpdater(ctx, this.engine);
     this.checkout = new CheckoutFlow(ctx, this.engine);
-    this.clock = new ClockRunner(ctx, this.engine, this.checkout, options.startTime ?? Math.floor(Date.now() / 1000));
+    const schedules = new ScheduleEngine(ctx, this.engine);
+    this.clock = new ClockRunner(ctx, this.engine, this.checkout, schedules, options.startTime ?? Math.floor(Date.now() / 1000));
     const router = new ApiRouter(ctx);
     customerRoutes(router, this.engine);
     catalogRoutes(router);
     checkoutRoutes(router, this.checkout);
     subscriptionRoutes(router, this.engine, updater);
+    subscriptionScheduleRoutes(router, schedules);
     invoiceAndEventRoutes(router, this.engine);
     billingRoutes(router);
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
@@ -192,7 +197,7 @@ export class FakeStripe {
   get state(): FakeStripeState {
     const s = this.store;
     return {
-      customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions,
+      customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
       invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
     };
   }

@@ -26,6 +26,13 @@ export class SubscriptionUpdater {
       const other = Object.keys(params.raw).find((k) => !allowed.includes(k));
       if (other) throw badParam(other, 'A canceled subscription can only update its cancellation_details and metadata.');
     }
+    if (sub.schedule && ['cancel_at_period_end', 'cancel_at'].some((k) => params.has(k))) {
+      const id = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule.id;
+      throw badParam(
+        params.has('cancel_at') ? 'cancel_at' : 'cancel_at_period_end',
+        `The subscription is managed by the subscription schedule \`${id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+      );
+    }
     const proration = params.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ?? 'create_prorations';
     const paymentBehavior = params.oneOf('payment_behavior', ['allow_incomplete', 'pending_if_incomplete', 'error_if_incomplete', 'default_incomplete'] as const) ?? 'allow_incomplete';
     const changes = this.itemChanges(sub, params);

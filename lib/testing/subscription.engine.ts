@@ -20,6 +20,9 @@ export interface NewSubscription {
 
 /** Subscription state machine: creation, invoicing outcomes, cancellation, renewal. */
 export class SubscriptionEngine {
+  /** Told when a subscription ends (schedules end with it). */
+  readonly canceledListeners: ((sub: Stripe.Subscription, reason: string | null) => void)[] = [];
+
   constructor(private readonly ctx: FakeContext) {}
 
   recurringPrice(id: string, param: string): Stripe.Price {
@@ -162,10 +165,14 @@ export class SubscriptionEngine {
       }
     }
     this.ctx.emit('customer.subscription.deleted', sub);
+    for (const listener of this.canceledListeners) listener(sub, reason);
   }
 
-  /** Period end reached: cancel if asked, else start the next period and invoice it. */
-  renew(sub: Stripe.Subscription): void {
+  /**
+   * Period end reached: cancel if asked, else start the next period and invoice it. `switchItems`
+   * (a schedule's next phase) changes the prices first, so the new period is billed at them.
+   */
+  renew(sub: Stripe.Subscription, switchItems?: (sub: Stripe.Subscription) => void): void {
     const { ctx } = this;
     const item0 = sub.items.data[0];
     const periodEnd = item0.current_period_end;
@@ -174,8 +181,9 @@ export class SubscriptionEngine {
       return;
     }
     const before = clone(sub);
+    switchItems?.(sub);
     const wasTrial = sub.status === 'trialing';
-    const price = item0.price;
+    const price = sub.items.data[0].price;
     const nextEnd = addInterval(periodEnd, price.recurring!.interval as Interval, price.recurring!.interval_count);
     for (const item of sub.items.data) {
       item.current_period_start = periodEnd;

@@ -74,10 +74,12 @@ describe('FakeStripe objects have Stripe fixture shapes', () => {
     objects['billing_portal.session'] = await raw('POST', '/v1/billing_portal/sessions', `customer=${customer.id}&return_url=https%3A%2F%2Fx.example`);
     objects['billing.meter'] = await raw('POST', '/v1/billing/meters', 'display_name=API&event_name=api_calls&default_aggregation[formula]=sum');
     objects['billing.meter_event'] = await raw('POST', '/v1/billing/meter_events', `event_name=api_calls&payload[stripe_customer_id]=${customer.id}&payload[value]=3&identifier=shape-1`);
+    const schedule = (await raw('POST', '/v1/subscription_schedules', `from_subscription=${subscriptionId}`)) as Record<string, Json>;
+    objects.subscription_schedule = await raw('GET', `/v1/subscription_schedules/${schedule.id}`);
   });
   afterAll(() => fake.stop());
 
-  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event'])(
+  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event', 'subscription_schedule'])(
     '%s matches the fixture keys and value types',
     (name) => {
       expect(objects[name]).toBeDefined();
