@@ -51,8 +51,10 @@ export class UsageLedger {
   private readonly batcher: CounterBatcher;
 
   constructor(private readonly transactions: PaymentsTransactions) {
-    this.batcher = new CounterBatcher((counterId, quantity, limit) =>
-      this.transactions.write((manager) => this.increment(manager, counterId, quantity, limit)),
+    this.batcher = new CounterBatcher(
+      (counterId, quantity, limit) => this.transactions.write((manager) => this.increment(manager, counterId, quantity, limit)),
+      // SQLite's driver writes synchronously: gather the requests that queued up behind each write.
+      { gather: transactions.isSqlite },
     );
   }
 

@@ -1,4 +1,4 @@
-import { INestApplication, ModuleMetadata, Provider, Type } from '@nestjs/common';
+import { INestApplication, LoggerService, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
@@ -34,6 +34,8 @@ export interface TestAppOptions {
   registerWithFake?: boolean;
   /** Called before `listen`, e.g. to add global guards or pipes. */
   configure?: (app: INestApplication) => void;
+  /** The app's logger (default: Nest's console logger at error and warn). */
+  logger?: LoggerService;
 }
 
 /** A running Nest app over real HTTP on 127.0.0.1, with real passport JWT auth. */
@@ -86,10 +88,16 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     controllers: options.controllers ?? [],
     providers: [TestJwtStrategy, ...(options.providers ?? [])],
   }).compile();
-  const app = moduleRef.createNestApplication({ rawBody: true, logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication({ rawBody: true, logger: options.logger ?? ['error', 'warn'] });
   app.setGlobalPrefix('api');
   options.configure?.(app);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A failed start (e.g. a configuration error) must not leave the database connection open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   if (fake && options.registerWithFake !== false) {

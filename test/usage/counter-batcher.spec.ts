@@ -36,6 +36,15 @@ describe('CounterBatcher', () => {
     expect(store.used).toBe(50);
   });
 
+  it('with gather (synchronous drivers), waits one loop turn so the first request and those queued meanwhile go as one update', async () => {
+    const calls: number[] = [];
+    // Resolves without yielding to I/O, as better-sqlite3 does.
+    const batcher = new CounterBatcher(async (_id, quantity) => (calls.push(quantity), true), { gather: true });
+    const results = await Promise.all([1, 2, 3].map((q) => batcher.increment(1, q, -1)));
+    expect(results).toEqual([true, true, true]);
+    expect(calls).toEqual([6]);
+  });
+
   it('never sums requests that carry different limits', async () => {
     const store = counterStore();
     const batcher = new CounterBatcher(store.apply);

@@ -26,10 +26,13 @@ class MeteredController {
   export(@Query('n') n: string) {
     return { exported: Number(n ?? 1) };
   }
+}
 
+@Controller('misconfigured')
+class MisconfiguredController {
   @TrackUsage('not_a_metric' as never)
-  @Get('misconfigured')
-  misconfigured() {
+  @Get()
+  call() {
     return { ok: true };
   }
 }
@@ -126,11 +129,25 @@ describe.each(testDatabases())('@TrackUsage and GET /usage on %s', (kind) => {
     await expect(usage.consume(free.id, 'exports')).rejects.toMatchObject({ status: 429, code: 'usage_limit_exceeded', details: { limit: 0, plans: ['pro', 'enterprise'] } });
   });
 
-  it('answers 401 without a user, and 500 unknown_metric for a metric no plan names', async () => {
+  it('answers 401 without a user', async () => {
     expect((await call('GET', '/metered/call')).status).toBe(401);
-    const user = await app.createUser();
-    expect(await call('GET', '/metered/misconfigured', user.id)).toMatchObject({ status: 500, body: { code: 'unknown_metric' } });
     expect((await call('GET', '/payments/usage')).status).toBe(401);
+  });
+
+  it('refuses to start when a @TrackUsage metric is in no plan, naming the route and the fix', async () => {
+    const other = await createTestDatabase(kind);
+    try {
+      await expect(startTestApp({ db: other, controllers: [MisconfiguredController] })).rejects.toThrow(
+        /@TrackUsage\('not_a_metric'\) on MisconfiguredController\.call names a metric no plan has; add 'not_a_metric' to the limits of your plans \(known: api_calls, exports\)/,
+      );
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('rejects a metric no plan names when called from code', async () => {
+    const user = await app.createUser();
+    await expect(app.app.get(UsageService).consume(user.id, 'not_a_metric')).rejects.toMatchObject({ code: 'unknown_metric' });
   });
 
   it('offers check, consume and release to code without a route', async () => {

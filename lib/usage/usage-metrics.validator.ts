@@ -1,0 +1,42 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { TRACK_USAGE_KEY } from '../payments.constants';
+import { PaymentsConfigError } from '../payments-options.validator';
+import { PlanCatalog } from '../plans/plan-catalog';
+import { PAYMENTS_DISCOVERY } from '../webhooks/handlers/webhook-handlers.service';
+import { TrackUsageMetadata } from './track-usage.decorator';
+
+/**
+ * Refuses to start when a `@TrackUsage` route names a metric no plan has: found at boot with one
+ * sentence, rather than as an error on the route's first request.
+ */
+@Injectable()
+export class UsageMetricsValidator implements OnModuleInit {
+  constructor(
+    @Inject(PAYMENTS_DISCOVERY) private readonly discovery: DiscoveryService,
+    private readonly catalog: PlanCatalog,
+  ) {}
+
+  onModuleInit(): void {
+    const scanner = new MetadataScanner();
+    for (const wrapper of this.discovery.getControllers()) {
+      const type = wrapper.metatype as { name?: string; prototype?: object } | null;
+      if (!type?.prototype) continue;
+      const classMetric: TrackUsageMetadata | undefined = Reflect.getMetadata(TRACK_USAGE_KEY, type);
+      if (classMetric) this.check(classMetric.metric, type.name ?? 'controller');
+      for (const name of scanner.getAllMethodNames(type.prototype)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        const metadata: TrackUsageMetadata | undefined = typeof handler === 'function' ? Reflect.getMetadata(TRACK_USAGE_KEY, handler) : undefined;
+        if (metadata) this.check(metadata.metric, `${type.name}.${name}`);
+      }
+    }
+  }
+
+  private check(metric: string, where: string): void {
+    if (this.catalog.knowsLimit(metric)) return;
+    const known = [...new Set(this.catalog.list().flatMap((plan) => Object.keys(plan.limits)))];
+    throw new PaymentsConfigError(
+      `nestjs-headless-payments: @TrackUsage('${metric}') on ${where} names a metric no plan has; add '${metric}' to the limits of your plans (known: ${known.join(', ') || 'none'}).`,
+    );
+  }
+}
