@@ -8,3 +8,5 @@ export type { RequestMatch } from './fault-injector';
 export { signStripePayload } from './sign-payload';
 export { buildStripeEvent, signedWebhookRequest } from './build-stripe-event';
 export type { SignedWebhookRequest, StripeEventOverrides } from './build-stripe-event';
+export { startPaymentsTestApp } from './payments-test-app';
+export type { PaymentsTestApp, PaymentsTestAppOptions } from './payments-test-app';
