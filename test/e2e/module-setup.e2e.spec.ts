@@ -5,6 +5,8 @@ import Stripe from 'stripe';
 import { InjectStripe, PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions, PlanCatalog, StripeGateway } from '../../lib';
 import { PAYMENTS_OPTIONS } from '../../lib/payments.constants';
 import { ResolvedPaymentsOptions } from '../../lib/payments.options';
+import { startTestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-databases';
 import { testPlans } from '../support/test-plans';
 import { TestUser } from '../support/test-user.entity';
 
@@ -99,5 +101,25 @@ describe('PaymentsModule registration', () => {
 
   it('fails to start when the module tables are not registered with TypeORM', async () => {
     await expect(boot(PaymentsModule.forRoot(baseOptions), [TestUser])).rejects.toThrow(/add \.\.\.PAYMENTS_ENTITIES to the entities/);
+  });
+});
+
+describe('routes of the module', () => {
+  it('serves its controllers under routePath, below the app prefix', async () => {
+    const db = await createTestDatabase('sqlite');
+    const app = await startTestApp({ db, payments: { routePath: 'billing' } });
+    try {
+      const plans = await fetch(`${app.url}/api/billing/plans`);
+      expect(plans.status).toBe(200);
+      expect((await plans.json()).plans.map((p: { key: string }) => p.key)).toEqual(['free', 'pro', 'enterprise']);
+      expect((await fetch(`${app.url}/api/payments/plans`)).status).toBe(404);
+      // The default guard is passport's AuthGuard('jwt'): no token, no billing state.
+      const anonymous = await fetch(`${app.url}/api/billing/subscription`);
+      expect(anonymous.status).toBe(401);
+      const user = await app.createUser();
+      expect((await fetch(`${app.url}/api/billing/subscription`, { headers: app.auth(user.id) })).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
