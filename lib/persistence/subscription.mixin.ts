@@ -76,7 +76,8 @@ export function SubscriptionMixin<TBase extends Constructor = typeof EmptyBase>(
     @Column({ name: 'billing_version', type: 'int', default: 0 })
     billingVersion: number;
 
-    @Column({ name: 'billing_synced_at', type: Date, nullable: true })
+    // Milliseconds matter: it orders syncs, and MySQL rounds a DATETIME without precision up to the next second.
+    @Column({ name: 'billing_synced_at', type: Date, nullable: true, precision: 3 })
     billingSyncedAt: Date | null;
 
     isSubscribed(now: Date = new Date()): boolean {

@@ -20,7 +20,7 @@ class GatedController {
 
 // The real path: FakeStripe subscribes the customer, its signed webhook reaches the app, the sync
 // writes the billable through BillableStore, and the guard's cache is dropped before the next request.
-describe.each(testDatabases(['sqlite', 'postgres']))('webhook-driven cache invalidation and period reset on %s', (kind) => {
+describe.each(testDatabases())('webhook-driven cache invalidation and period reset on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let app: TestApp;

@@ -18,7 +18,7 @@ class SsoController {
 
 // The default downgrade timing ('period_end') end to end: a subscription schedule at the fake,
 // its phase switch on the test clock, and the webhooks that move the local plan.
-describe.each(testDatabases(['sqlite', 'postgres']))('downgrade at the period end on %s', (kind) => {
+describe.each(testDatabases())('downgrade at the period end on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let app: TestApp;

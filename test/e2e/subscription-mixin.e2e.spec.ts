@@ -46,6 +46,13 @@ describe.each(testDatabases())('SubscriptionMixin on %s', (kind) => {
     expect(read.billingVersion).toBe(0);
   });
 
+  it('keeps the milliseconds of billingSyncedAt, which orders concurrent syncs', async () => {
+    const repo = ds.getRepository(TestUser);
+    const syncedAt = new Date('2026-11-20T10:00:00.987Z');
+    const saved = await repo.save(repo.create({ email: `ms-${kind}@example.test`, billingSyncedAt: syncedAt }));
+    expect((await repo.findOneByOrFail({ id: saved.id })).billingSyncedAt?.toISOString()).toBe('2026-11-20T10:00:00.987Z');
+  });
+
   it('refuses a second billable with the same Stripe customer id', async () => {
     const repo = ds.getRepository(TestUser);
     await repo.save(repo.create({ email: `a-${kind}@example.test`, stripeCustomerId: `cus_dup_${kind}` }));

@@ -7,7 +7,7 @@ import { reload, subscribe, userWithCustomer } from './support/fake-flows';
 import { postWebhook } from './support/webhook-helpers';
 import { RecordingHandlers } from './support/recording-handlers';
 
-describe.each(testDatabases(['sqlite', 'postgres']))('concurrent duplicate deliveries on %s', (kind) => {
+describe.each(testDatabases())('concurrent duplicate deliveries on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   const apps: TestApp[] = [];

@@ -9,7 +9,7 @@ import { RecordingHandlers } from './support/recording-handlers';
 
 const DAY = 86_400;
 
-describe.each(testDatabases(['sqlite', 'postgres']))('webhook lifecycle with the FakeStripe on %s', (kind) => {
+describe.each(testDatabases())('webhook lifecycle with the FakeStripe on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let t: TestApp;

@@ -31,7 +31,7 @@ export const MIXIN_COLUMNS: TableColumnOptions[] = [
   bool('trial_used', false),
   ts('past_due_since', true),
   int('billing_version', { default: '0' }),
-  ts('billing_synced_at', true),
+  { ...ts('billing_synced_at', true), precision: 3 },
 ];
 
 /** The module's own tables, as PAYMENTS_ENTITIES declare them. */
