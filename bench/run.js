@@ -1,0 +1,122 @@
+'use strict';
+// `npm run bench`: load tests of the sample's guarded routes and webhook ingest against baselines in
+// the same run, on SQLite and PostgreSQL. BENCH_QUICK=1 for a short smoke run (< 2 min).
+// Benchmarks measure; they never assert a time. Exit 1 only when something broke (e.g. usage not exact).
+const { randomBytes } = require('node:crypto');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { build, out: buildDir } = require('./build');
+const { startApp } = require('./lib/child');
+const { createDatabase } = require('./lib/db');
+const { Session } = require('./lib/measure');
+const { machine, printTable, writeMarkdown } = require('./lib/report');
+
+const quick = process.env.BENCH_QUICK === '1';
+const settings = quick
+  ? { rounds: 2, roundSeconds: 1, warmupRequests: 200, connections: 50, users: 5, memoryRequests: 5_000 }
+  : { rounds: 5, roundSeconds: 3, warmupRequests: 1_000, connections: 50, users: 100, memoryRequests: 100_000 };
+const databases = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+const command = quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench';
+
+const log = (line) => process.stdout.write(`[bench] ${line}\n`);
+
+/** Signed customer.subscription.updated events for the bench users' subscriptions, distinct ids. */
+function webhookEvents(users, secret) {
+  const { buildStripeEvent, signedWebhookRequest } = require(join(buildDir, 'lib', 'testing'));
+  return (count) => {
+    const signed = [];
+    for (let i = 0; i < count; i++) {
+      const user = users[i % users.length];
+      const event = buildStripeEvent('customer.subscription.updated', { id: user.subscriptionId, customer: user.customerId });
+      const request = signedWebhookRequest(event, secret);
+      signed.push({ headers: { 'content-type': 'application/json', 'stripe-signature': request.headers['stripe-signature'] }, body: request.body });
+    }
+    let next = 0;
+    return () => signed[next++ % signed.length];
+  };
+}
+
+async function benchDatabase(kind) {
+  const db = await createDatabase(kind);
+  const secret = `whsec_bench_${randomBytes(12).toString('hex')}`;
+  const logFile = join(tmpdir(), `nhp-bench-${kind}-${process.pid}.log`);
+  const app = await startApp({ env: { ...db.env, BENCH_WEBHOOK_SECRET: secret }, logFile, buildDir });
+  try {
+    log(`${kind}: app ${app.url} (pid ${app.pid}, log ${logFile}); creating ${settings.users} subscribed users`);
+    const users = await app.call({ op: 'setup', users: settings.users });
+    const session = new Session(app, settings);
+    const auth = { authorization: `Bearer ${users[0].token}` };
+    const events = webhookEvents(users, secret);
+    const route = (label, method, path, extra = {}) => ({ label, method, path, headers: auth, ...extra });
+
+    log(`${kind}: guard overhead`);
+    const guard = await session.pair(
+      route('unguarded copy', 'GET', '/api/bench/reports/export'),
+      route("sample's @RequiresFeature('advanced_exports')", 'GET', '/api/demo/reports/export'),
+    );
+    log(`${kind}: usage`);
+    const usageRoute = route("sample's @TrackUsage('api_calls')", 'POST', '/api/demo/api-call');
+    const usage = await session.pair(route('unguarded copy', 'POST', '/api/bench/api-call'), usageRoute);
+    log(`${kind}: webhook ingest`);
+    const webhook = await session.pair(
+      { label: 'verify signature only (floor)', method: 'POST', path: '/api/bench/verify-only', prepare: events },
+      { label: 'verify → inbox → sync (re-fetch at the fake) → commit', method: 'POST', path: '/api/payments/webhook', prepare: events },
+    );
+    log(`${kind}: Stripe calls per operation`);
+    const stripeCalls = await app.call({ op: 'stripe-calls' });
+    log(`${kind}: memory over ${settings.memoryRequests} requests`);
+    const memory = await session.memory([route('guard', 'GET', '/api/demo/reports/export'), usageRoute], settings.memoryRequests);
+
+    const counted = await app.call({ op: 'usage', userId: users[0].id });
+    const expected = session.okByPath.get(usageRoute.path) ?? 0;
+    const exact = { expected, counted, ok: counted === expected };
+    return { kind, database: db.version, guard, usage: { ...usage, exact }, webhook, stripeCalls, memory, problems: session.problems };
+  } finally {
+    await app.stop().catch(() => undefined);
+    await db.drop().catch((error) => log(`could not drop the ${kind} database: ${error.message}`));
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  log(`building lib + sample + bench app into ${buildDir}`);
+  build();
+  const before = machine(databases);
+  log(`${quick ? 'QUICK' : 'FULL'} run on ${databases.join(', ')}: ${JSON.stringify(settings)}`);
+  const results = [];
+  for (const kind of databases) results.push(await benchDatabase(kind));
+  const report = {
+    date: new Date().toISOString(),
+    command,
+    mode: quick ? 'quick' : 'full',
+    settings,
+    machine: { ...before, loadAverageAfter: require('node:os').loadavg().map((n) => Number(n.toFixed(2))) },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    results,
+  };
+  printTable(report, log);
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const file = join(__dirname, 'results', quick ? 'last-quick.json' : 'last.json');
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  log(`wrote ${file}`);
+  if (!quick || process.env.BENCH_WRITE_MD === '1') {
+    writeMarkdown(report, join(__dirname, '..', 'BENCHMARKS.md'));
+    log('updated BENCHMARKS.md');
+  }
+  const failures = [];
+  for (const r of results) {
+    if (!r.usage.exact.ok) failures.push(`${r.kind}: usage count not exact: ${r.usage.exact.counted} counted for ${r.usage.exact.expected} successful requests`);
+    for (const problem of r.problems) failures.push(`${r.kind}: ${problem}`);
+  }
+  if (failures.length) {
+    for (const failure of failures) log(`FAILED ${failure}`);
+    process.exit(1);
+  }
+  log(`done in ${report.durationSeconds} s`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
