@@ -111,7 +111,7 @@ describe('routes of the module', () => {
     try {
       const plans = await fetch(`${app.url}/api/billing/plans`);
       expect(plans.status).toBe(200);
-      expect((await plans.json()).plans.map((p: { key: string }) => p.key)).toEqual(['free', 'pro', 'enterprise']);
+      expect(((await plans.json()) as { plans: { key: string }[] }).plans.map((p) => p.key)).toEqual(['free', 'pro', 'enterprise']);
       expect((await fetch(`${app.url}/api/payments/plans`)).status).toBe(404);
       // The default guard is passport's AuthGuard('jwt'): no token, no billing state.
       const anonymous = await fetch(`${app.url}/api/billing/subscription`);
