@@ -45,7 +45,12 @@ describe.each(testDatabases())('billing lifecycle on %s', (kind) => {
     const pending = await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user: user.id });
     expect(pending.body).toMatchObject({ session: { id: checkout.body.sessionId, status: 'open' }, subscription: { plan: 'free', active: false } });
     const { subscriptionId } = await fake.completeCheckout(checkout.body.sessionId);
-    const done = await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user: user.id });
+    let done!: Awaited<ReturnType<typeof call>>;
+    const calls = await stripeCallsDuring(fake, async () => {
+      done = await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user: user.id });
+    });
+    // One read serves both the ownership check and the sync.
+    expect(calls.map((c) => `${c.method} ${c.path.split('?')[0]}`)).toEqual([`GET /v1/checkout/sessions/${checkout.body.sessionId}`]);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ session: { status: 'complete', paymentStatus: 'no_payment_required' }, subscription: { plan: 'pro', status: 'trialing', active: true, onTrial: true } });
     fake.resumeDeliveries();

@@ -20,6 +20,15 @@ export interface SyncOptions {
   billableIdHint?: string | null;
 }
 
+/** A checkout session the caller already fetched (expanded as `CHECKOUT_SESSION_EXPAND`), and when. */
+export interface FetchedSession {
+  session: Stripe.Checkout.Session;
+  fetchedAt: Date;
+}
+
+/** What a checkout sync needs of a session, in one API call. */
+export const CHECKOUT_SESSION_EXPAND = ['subscription', 'subscription.latest_invoice'];
+
 // latest_invoice dates a past-due run by Stripe's clock; it comes in the same single API call.
 const SUBSCRIPTION_EXPAND = ['latest_invoice'];
 
@@ -66,12 +75,16 @@ export class BillingSyncService {
    * session links its customer to the billable named by `client_reference_id` (when that billable
    * has no customer yet) and syncs the subscription.
    */
-  async syncCheckoutSession(sessionId: string, options: SyncOptions = {}): Promise<{ session: Stripe.Checkout.Session; billable: Billable | null }> {
+  async syncCheckoutSession(
+    sessionId: string,
+    options: SyncOptions & { fetched?: FetchedSession } = {},
+  ): Promise<{ session: Stripe.Checkout.Session; billable: Billable | null }> {
     return this.inTx(options.tx, async (tx) => {
-      const fetchedAt = new Date();
-      const session = await this.gateway.find('checkout.sessions.retrieve', (s) =>
-        s.checkout.sessions.retrieve(sessionId, { expand: ['subscription', 'subscription.latest_invoice'] }),
-      );
+      // A session fetched by the caller keeps its fetch time, so the stale guard still orders it.
+      const fetchedAt = options.fetched?.fetchedAt ?? new Date();
+      const session =
+        options.fetched?.session ??
+        (await this.gateway.find('checkout.sessions.retrieve', (s) => s.checkout.sessions.retrieve(sessionId, { expand: CHECKOUT_SESSION_EXPAND })));
       if (!session) throw new PaymentsException(404, 'checkout_not_found', 'No such checkout session.');
       const hint = session.client_reference_id ?? session.metadata?.billable_id ?? null;
       const customerId = refId(session.customer);
