@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import * as classTransformer from 'class-transformer';
 import * as classValidator from 'class-validator';
 import { PaymentsException } from '../common/payments.exception';
@@ -14,7 +14,7 @@ export interface InvalidField {
  * or prices) whatever the app configures globally. Errors answer 400 `invalid_request`.
  */
 export function billingValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BillingValidationPipe({
     // Passed in rather than loaded by Nest with a dynamic import, which some runners and bundlers miss.
     validatorPackage: classValidator,
     transformerPackage: classTransformer,
@@ -34,4 +34,19 @@ function flatten(errors: ValidationError[], prefix = ''): InvalidField[] {
     const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
     return [...own, ...flatten(error.children ?? [], `${field}.`)];
   });
+}
+
+/** Keys that could reach an object's prototype: class-transformer drops them silently, we refuse them. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+class BillingValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const found = typeof value === 'object' && value !== null ? PROTOTYPE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key)) : [];
+    if (found.length > 0) {
+      throw new PaymentsException(400, 'invalid_request', 'The request has invalid or unknown fields.', {
+        errors: found.map((field) => ({ field, messages: [`property ${field} should not exist`] })),
+      });
+    }
+    return super.transform(value, metadata);
+  }
 }

@@ -149,6 +149,17 @@ describe.each(testDatabases())('billing checkout on %s', (kind) => {
       expect(res.body).toMatchObject({ statusCode: 400, code: 'invalid_request', errors: [{ field: 'coupon', messages: [expect.stringContaining('should not exist')] }] });
     });
 
+    it.each([['__proto__', '{"plan":"pro","__proto__":{"trial_period_days":365}}'], ['constructor', '{"plan":"pro","constructor":{"prototype":{"x":1}}}']])(
+      'refuses a body with a %s key instead of silently dropping it',
+      async (key, raw) => {
+        let res!: Awaited<ReturnType<typeof call>>;
+        const calls = await stripeCallsDuring(fake, async () => (res = await call(app, 'POST', 'checkout', { user: userId, rawBody: raw })));
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'invalid_request', errors: [{ field: key }] });
+        expect(calls).toEqual([]);
+      },
+    );
+
     it.each([['[]'], ['"pro"'], ['{"plan":']])('refuses the body %s', async (raw) => {
       let res!: Awaited<ReturnType<typeof call>>;
       const calls = await stripeCallsDuring(fake, async () => (res = await call(app, 'POST', 'checkout', { user: userId, rawBody: raw })));
