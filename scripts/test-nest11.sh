@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Proves the peer range: installs the Nest 11 line over the Nest 12 dev install (without saving) and
-# TypeORM 0.3 line, and reruns the tests on SQLite; restores the lockfile's packages afterwards.
+# TypeORM 0.3 line, and reruns the tests on SQLite and PostgreSQL; restores the lockfile's packages afterwards.
 set -euo pipefail
 npm install --no-save --no-audit --no-fund \
   @nestjs/common@^11 @nestjs/core@^11 @nestjs/platform-express@^11 @nestjs/testing@^11 \
   @nestjs/typeorm@^11 @nestjs/passport@^11 @nestjs/jwt@^11 typeorm@^0.3.20
-node -e "console.log('running against @nestjs/core', require('@nestjs/core/package.json').version, 'and typeorm', require('typeorm/package.json').version)"
+node -e "const v = (p) => JSON.parse(require('fs').readFileSync('node_modules/' + p + '/package.json', 'utf8')).version; console.log('running against @nestjs/core', v('@nestjs/core'), 'and typeorm', v('typeorm'))"
 status=0
-TEST_DATABASES=sqlite npx jest --testPathIgnorePatterns '/node_modules/' '<rootDir>/test/reliability/' '<rootDir>/test/browser/' || status=$?
+TEST_DATABASES=sqlite,postgres npx jest --testPathIgnorePatterns '/node_modules/' '<rootDir>/test/reliability/' '<rootDir>/test/browser/' || status=$?
 [ "${CI:-}" = true ] || npm install --no-audit --no-fund >/dev/null
 exit $status

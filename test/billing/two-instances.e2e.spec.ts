@@ -1,10 +1,10 @@
 import { FakeStripe } from '../../lib/testing';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
+import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { call, customersOf, jwtGuard, openSessionsOf } from './billing-kit';
 
 /** R5 across processes: two app instances on one database serialize a billable's checkouts with the row lock. */
-describe.each(testDatabases(['postgres', 'mariadb']))('billing on two instances on %s', (kind) => {
+describeEachDb(['postgres', 'mariadb'])('billing on two instances on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let a: TestApp;

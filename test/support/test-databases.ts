@@ -49,3 +49,13 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * `describe.each` over the selected databases of `only`. When TEST_DATABASES deselects all of them
+ * (e.g. `TEST_DATABASES=sqlite` for a suite that needs row locks), the suite is reported as skipped
+ * instead of failing on an empty table; CI selects every database, so nothing is skipped there.
+ */
+export function describeEachDb(only: DbKind[]) {
+  const selected = testDatabases(only);
+  return selected.length > 0 ? describe.each(selected) : describe.skip.each(only);
+}

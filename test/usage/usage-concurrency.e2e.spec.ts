@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { definePlans, LimitName, TrackUsage, UsageCounterEntity, UsageRecordEntity } from '../../lib';
-import { createTestDatabase, testDatabases, TestDatabase } from '../support/test-databases';
+import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const plans = definePlans({
@@ -26,7 +26,7 @@ class MeteredController {
 }
 
 // R11 at test scale: two app instances on one PostgreSQL database, requests fired all at once.
-describe.each(testDatabases(['postgres']))('exact usage counting across 2 instances on %s', (kind) => {
+describeEachDb(['postgres'])('exact usage counting across 2 instances on %s', (kind) => {
   let db: TestDatabase;
   let first: TestApp;
   let second: TestApp;

@@ -1,10 +1,10 @@
 import { DataSource } from 'typeorm';
 import { PAYMENTS_ENTITIES } from '../../lib';
 import { createPaymentsMigration } from '../../lib/persistence/migrations/create-payments-migration';
-import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
+import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { TestUser } from '../support/test-user.entity';
 
-describe.each(testDatabases(['postgres']))('createPaymentsMigration on %s', (kind) => {
+describeEachDb(['postgres'])('createPaymentsMigration on %s', (kind) => {
   let db: TestDatabase;
   let ds: DataSource;
 
