@@ -10,13 +10,9 @@ const logger = new Logger('Sample');
 export const samplePort = () => Number(process.env.PORT ?? 3000);
 export const sampleOrigin = () => process.env.APP_ORIGIN ?? `http://localhost:${samplePort()}`;
 
-/**
- * With STRIPE_SECRET_KEY set, the sample talks to Stripe. Without it, it starts the package's
- * FakeStripe on loopback: prices, hosted checkout and portal pages and signed webhooks, offline.
- */
-export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
-  const origin = sampleOrigin();
-  const common = {
+/** The sample's billing set-up, whichever Stripe it talks to (the bench reuses it). */
+export function sampleBillingOptions(origin: string) {
+  return {
     plans,
     billableEntity: User,
     urls: {
@@ -26,6 +22,14 @@ export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
     },
     allowImmediateCancel: true,
   } satisfies Partial<PaymentsModuleOptions>;
+}
+
+/**
+ * With STRIPE_SECRET_KEY set, the sample talks to Stripe. Without it, it starts the package's
+ * FakeStripe on loopback: prices, hosted checkout and portal pages and signed webhooks, offline.
+ */
+export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
+  const common = sampleBillingOptions(sampleOrigin());
   if (process.env.STRIPE_SECRET_KEY) {
     return { ...common, secretKey: process.env.STRIPE_SECRET_KEY, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET };
   }

@@ -7,6 +7,7 @@ import { FakeStripe } from 'nestjs-headless-payments/testing';
 import { jwtSecret } from '../../sample/auth/jwt-secret';
 import { JwtStrategy } from '../../sample/auth/jwt.strategy';
 import { DemoController } from '../../sample/demo/demo.controller';
+import { sampleBillingOptions } from '../../sample/payments.config';
 import { plans } from '../../sample/plans';
 import { User } from '../../sample/user.entity';
 import { BenchBaselineController, BenchVerifyOnlyController } from './bench.controllers';
@@ -20,14 +21,8 @@ export const benchPlans = { ...plans, pro: { ...plans.pro, limits: { api_calls: 
 /** The sample's payments configuration on the given FakeStripe (no webhook endpoint: the bench sends events itself). */
 export function benchPaymentsOptions(fake: FakeStripe, origin: string): PaymentsModuleOptions {
   return {
+    ...sampleBillingOptions(origin),
     plans: benchPlans,
-    billableEntity: User,
-    urls: {
-      success: `${origin}/?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel: `${origin}/?checkout=cancelled`,
-      portalReturn: `${origin}/`,
-    },
-    allowImmediateCancel: true,
     secretKey: fake.secretKey,
     webhookSecret: fake.webhookSecret,
     stripeClientOptions: fake.stripeConfig(),
