@@ -44,6 +44,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   positiveInteger('webhook.toleranceSeconds', toleranceSeconds);
   const routePath = (options.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9_\-/]+$/.test(routePath)) fail(`routePath '${options.routePath}' must be a plain path such as 'payments' or 'billing'.`);
+  validateChannel(options.entitlementsChannel);
   if (options.downgrade && !['period_end', 'immediately'].includes(options.downgrade)) {
     fail(`downgrade must be 'period_end' or 'immediately', not '${options.downgrade}'.`);
   }
@@ -104,6 +105,13 @@ function validateUrls(urls: NonNullable<PaymentsModuleOptions['urls']>): void {
     if (!isHttpUrl(origin) || new URL(origin).origin !== origin.replace(/\/$/, '')) {
       fail(`urls.allowedOrigins entry '${origin}' must be an origin such as 'https://app.example.com' (scheme, host, optional port; no path).`);
     }
+  }
+}
+
+function validateChannel(channel: PaymentsModuleOptions['entitlementsChannel']): void {
+  if (channel === undefined || channel === 'postgres') return;
+  if (!channel || typeof channel !== 'object' || typeof channel.publish !== 'function' || typeof channel.subscribe !== 'function') {
+    fail(`entitlementsChannel must be 'postgres', a RedisEntitlementsChannel, or an object with publish() and subscribe(), not ${JSON.stringify(channel)}.`);
   }
 }
 

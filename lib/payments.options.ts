@@ -79,8 +79,12 @@ export interface PaymentsModuleOptions {
   entitlementsCacheTtlMs?: number;
   /** How long one intent keeps the same Stripe idempotency key, in seconds. Default 600. */
   idempotencyWindowSeconds?: number;
-  /** Optional cross-instance channel that drops cached entitlements on every instance when one writes a billable. Default none (the TTL bounds staleness). */
-  entitlementsChannel?: EntitlementsChannel;
+  /**
+   * Cross-instance channel that drops cached entitlements on every instance when one writes a
+   * billable: `'postgres'` (LISTEN/NOTIFY on the module's PostgreSQL DataSource), a
+   * `RedisEntitlementsChannel`, or your own. Default none (the TTL bounds staleness).
+   */
+  entitlementsChannel?: EntitlementsChannel | 'postgres';
   /** A subclass of `AccessGuard` (overriding its protected hooks) used by `@RequiresPlan/@RequiresFeature/@RequiresActiveSubscription`. Default `AccessGuard`. */
   accessGuard?: Type<CanActivate>;
   /** The clock of access decisions and usage periods. Default `() => new Date()`; tests pass a fake clock. */
@@ -91,8 +95,11 @@ export interface PaymentsModuleOptions {
 export interface EntitlementsChannel {
   /** Announces that a billable's state changed on this instance. */
   publish(billableId: string): void | Promise<void>;
-  /** Calls `listener` for ids published by any instance; may return an unsubscribe function. */
-  subscribe(listener: (billableId: string) => void): void | (() => void) | Promise<void | (() => void)>;
+  /**
+   * Calls `listener` for ids published by any instance, and `onReset` when messages may have been
+   * lost (a reconnection), so every cached state is dropped. May return an unsubscribe function.
+   */
+  subscribe(listener: (billableId: string) => void, onReset?: () => void): void | (() => void) | Promise<void | (() => void)>;
 }
 
 /** The options after validation, with every default filled in. */

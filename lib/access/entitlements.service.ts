@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { PAYMENTS_OPTIONS } from '../payments.constants';
-import { ResolvedPaymentsOptions } from '../payments.options';
+import { DataSource } from 'typeorm';
+import { PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS } from '../payments.constants';
+import { EntitlementsChannel, ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
 import { BILLING_STATE_FIELDS, BillingState } from '../persistence/billing-state';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { effectivePlan } from './access-policy';
 import { endsAt, isSubscribed, onGracePeriod, onTrial } from './billing-status';
+import { PostgresEntitlementsChannel } from './channels/postgres-entitlements.channel';
 
 /** What a billable may do now: the state snapshot and what follows from it. Serialisable to JSON. */
 export interface BillableEntitlements {
@@ -46,12 +48,17 @@ export class Entitlements implements OnModuleInit, OnModuleDestroy {
   /** Bumped by every invalidation, so a load that raced a write does not cache what it read before. */
   private readonly generations = new Map<string, number>();
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly channel: EntitlementsChannel | null;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly store: BillableStore,
     private readonly catalog: PlanCatalog,
-  ) {}
+    @Inject(PAYMENTS_DATA_SOURCE) dataSource: DataSource,
+  ) {
+    const configured = options.entitlementsChannel;
+    this.channel = configured === 'postgres' ? new PostgresEntitlementsChannel(dataSource) : (configured ?? null);
+  }
 
   async onModuleInit(): Promise<void> {
     this.unsubscribers.push(
@@ -60,9 +67,11 @@ export class Entitlements implements OnModuleInit, OnModuleDestroy {
         this.publish(billableId);
       }),
     );
-    const channel = this.options.entitlementsChannel;
-    if (channel) {
-      const unsubscribe = await channel.subscribe((billableId) => this.invalidate(String(billableId)));
+    if (this.channel) {
+      const unsubscribe = await this.channel.subscribe(
+        (billableId) => this.invalidate(String(billableId)),
+        () => this.clear(),
+      );
       if (typeof unsubscribe === 'function') this.unsubscribers.push(unsubscribe);
     }
   }
@@ -160,7 +169,7 @@ export class Entitlements implements OnModuleInit, OnModuleDestroy {
   }
 
   private publish(billableId: string): void {
-    const channel = this.options.entitlementsChannel;
+    const channel = this.channel;
     if (!channel) return;
     Promise.resolve()
       .then(() => channel.publish(billableId))

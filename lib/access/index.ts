@@ -8,3 +8,7 @@ export type { AccessDecision, AccessRefusal, AccessRequirement } from './access-
 export { Entitlements } from './entitlements.service';
 export type { BillableEntitlements } from './entitlements.service';
 export type { EntitlementsChannel } from '../payments.options';
+export { PostgresEntitlementsChannel } from './channels/postgres-entitlements.channel';
+export type { PostgresChannelOptions } from './channels/postgres-entitlements.channel';
+export { RedisEntitlementsChannel } from './channels/redis-entitlements.channel';
+export type { RedisChannelOptions } from './channels/redis-entitlements.channel';
