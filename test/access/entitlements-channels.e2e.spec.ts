@@ -160,7 +160,9 @@ describeEachDb(['postgres'])('a channel that lost its connection on %s', (dbKind
     const name = `payments_reset_${process.pid}_${Date.now()}`;
     const make = () => (kind === 'postgres' ? new PostgresEntitlementsChannel(dataSource, { channel: name }) : new RedisEntitlementsChannel({ url: REDIS_URL, channel: name }));
     const listener = make();
-    const sender = make();
+    // The Redis sender publishes with a client the app owns (the channel must not close it).
+    const appClient = kind === 'redis' ? new Redis(REDIS_URL) : null;
+    const sender = appClient ? new RedisEntitlementsChannel({ client: appClient, channel: name }) : make();
     const heard: string[] = [];
     let resets = 0;
     const unsubscribe = await listener.subscribe((id) => heard.push(id), () => resets++);
@@ -183,6 +185,10 @@ describeEachDb(['postgres'])('a channel that lost its connection on %s', (dbKind
     } finally {
       unsubscribe();
       await sender.close();
+      if (appClient) {
+        expect(await appClient.ping()).toBe('PONG');
+        await appClient.quit();
+      }
     }
   });
 });
