@@ -10,8 +10,12 @@ import { RecordingHandlers } from './support/recording-handlers';
 
 describe('CLI commands', () => {
   it('parses commands, targets, flags and the module from argv or NHP_APP_MODULE', () => {
-    expect(parseCliArgs(['events:replay', 'evt_1', '--module', './dist/app.module.js#AppModule'])).toEqual({ command: 'events:replay', target: 'evt_1', all: false, module: './dist/app.module.js#AppModule' });
-    expect(parseCliArgs(['sync', '--all'], { NHP_APP_MODULE: './m.js' })).toEqual({ command: 'sync', target: null, all: true, module: './m.js' });
+    const none = { check: false, apply: false, since: null, by: null };
+    expect(parseCliArgs(['events:replay', 'evt_1', '--module', './dist/app.module.js#AppModule'])).toEqual({ command: 'events:replay', target: 'evt_1', all: false, module: './dist/app.module.js#AppModule', ...none });
+    expect(parseCliArgs(['sync', '--all'], { NHP_APP_MODULE: './m.js' })).toEqual({ command: 'sync', target: null, all: true, module: './m.js', ...none });
+    expect(parseCliArgs(['sync', '--check'])).toMatchObject({ command: 'sync', check: true });
+    expect(parseCliArgs(['events:catch-up', '--since', '3d'])).toMatchObject({ command: 'events:catch-up', since: '3d', target: null });
+    expect(parseCliArgs(['customers:link', '--by=email', '--apply'])).toMatchObject({ command: 'customers:link', by: 'email', apply: true });
     expect(parseCliArgs(['events:replay', '--all-failed', '--module=x.js'])).toMatchObject({ all: true, module: 'x.js' });
   });
 
