@@ -80,7 +80,7 @@ describeEachDb(['sqlite', 'postgres'])('catch-up, drift check and customer linki
 
     // Again: nothing left to do.
     const again = (await ops.catchUp(hourAgo()));
-    expect(again).toMatchObject({ listed: fake.events.length, alreadyDone: fake.events.length, processed: 0, ignored: 0, failed: [] });
+    expect(again).toMatchObject({ listed: fake.events.length, alreadyDone: fake.events.length, processed: 0, ignored: 0, inProgress: 0, failed: [] });
   });
 
   it('refuses a catch-up without a usable --since', async () => {

@@ -14,6 +14,8 @@ export interface CatchUpResult {
   /** Run now: processed, ignored (no handler), or failed (left in the inbox as `failed`). */
   processed: number;
   ignored: number;
+  /** Held by another instance or a delivery at that moment (it completes them). */
+  inProgress: number;
   failed: { id: string; type: string; error: string }[];
 }
 

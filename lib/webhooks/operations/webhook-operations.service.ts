@@ -79,7 +79,7 @@ export class WebhookOperations {
   async catchUp(since: Date): Promise<CatchUpResult> {
     const start = clampToRetention(since, this.options.now());
     const events = await this.gateway.call('events.list', (s) => listEventsSince(s, start));
-    const result: CatchUpResult = { since: start.toISOString(), listed: events.length, alreadyDone: 0, processed: 0, ignored: 0, failed: [] };
+    const result: CatchUpResult = { since: start.toISOString(), listed: events.length, alreadyDone: 0, processed: 0, ignored: 0, inProgress: 0, failed: [] };
     for (const event of events) {
       const row = await this.inbox.find(event.id);
       if (row && (row.status === 'processed' || row.status === 'ignored')) {
@@ -90,6 +90,7 @@ export class WebhookOperations {
       if (one.outcome === 'processed') result.processed++;
       else if (one.outcome === 'ignored') result.ignored++;
       else if (one.outcome === 'duplicate') result.alreadyDone++;
+      else if (one.outcome === 'in_progress') result.inProgress++;
       else result.failed.push({ id: event.id, type: event.type, error: one.error ?? one.outcome });
     }
     this.logger.log(`Catch-up since ${result.since}: ${result.listed} listed, ${result.processed} processed, ${result.ignored} ignored, ${result.alreadyDone} already done, ${result.failed.length} failed.`);
