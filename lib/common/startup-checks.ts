@@ -35,12 +35,18 @@ interface PassportLike {
   _strategy?: (name: string) => unknown;
 }
 
-/** The passport instance @nestjs/passport uses: resolved from its own folder, where its import finds it. */
+/**
+ * The passport instance @nestjs/passport uses: ours when both resolve to the same (hoisted) copy,
+ * else the one next to @nestjs/passport (strict layouts such as pnpm); null without passport.
+ */
 function loadPassport(): PassportLike | null {
   try {
-    const fromNestPassport = createRequire(require.resolve('@nestjs/passport/package.json'));
-    return fromNestPassport('passport') as PassportLike;
+    return require('passport') as PassportLike;
   } catch {
-    return null;
+    try {
+      return createRequire(require.resolve('@nestjs/passport/package.json'))('passport') as PassportLike;
+    } catch {
+      return null;
+    }
   }
 }
