@@ -3,8 +3,8 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { PaymentsException } from './payments.exception';
 
 const logger = new Logger('Payments:Auth');
-/** Key sets already warned about: one line per shape of `req.user`, not one per request. */
-const warnedKeySets = new Set<string>();
+/** Key sets already warned about, per app (its options): one line per shape of `req.user`, not one per request. */
+const warnedKeySets = new WeakMap<object, Set<string>>();
 const MAX_WARNED_KEY_SETS = 100;
 
 /** The 401 of a signed-in user whose `req.user` yields no billable id: says which option to fix. */
@@ -42,7 +42,7 @@ export async function authenticatedBillableId(options: ResolvedPaymentsOptions, 
 function billableIdOf(options: ResolvedPaymentsOptions, request: unknown): string | null {
   const id = options.getBillableId(request);
   if (id !== null && id !== undefined && id !== '') return String(id);
-  if (hasUser(request)) warnNoBillableId(request.user);
+  if (hasUser(request)) warnNoBillableId(options, request.user);
   return null;
 }
 
@@ -51,12 +51,14 @@ function hasUser(request: unknown): request is { user: object } {
   return typeof user === 'object' && user !== null;
 }
 
-function warnNoBillableId(user: object): void {
+function warnNoBillableId(options: ResolvedPaymentsOptions, user: object): void {
   // Key names only: the values may be personal data or tokens.
   const keys = Object.keys(user).sort();
   const signature = keys.join(',');
-  if (warnedKeySets.has(signature) || warnedKeySets.size >= MAX_WARNED_KEY_SETS) return;
-  warnedKeySets.add(signature);
+  const warned = warnedKeySets.get(options) ?? new Set<string>();
+  warnedKeySets.set(options, warned);
+  if (warned.has(signature) || warned.size >= MAX_WARNED_KEY_SETS) return;
+  warned.add(signature);
   logger.warn(
     `getBillableId returned no id for a signed-in request; req.user has the keys [${keys.join(', ')}]. The default reads req.user.id, then req.user.sub: return one of them from your auth strategy's validate(), or set getBillableId in the PaymentsModule options.`,
   );
