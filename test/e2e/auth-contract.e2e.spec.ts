@@ -48,7 +48,7 @@ describeEachDb(['sqlite', 'postgres'])('auth contract on %s', (kind) => {
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${t.url}/api/${path}`, { headers });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it("a valid token whose req.user has no id: 401 that names getBillableId, and one warning naming req.user's keys (not values)", async () => {
@@ -116,7 +116,7 @@ describeEachDb(['sqlite', 'postgres'])('@TrackUsage without the app guard on %s'
     const user = await t.createUser();
     const ok = await fetch(`${t.url}/api/metered`, { headers: t.auth(user.id) });
     expect([ok.status, await ok.json()]).toEqual([200, { ok: true }]);
-    const usage = await fetch(`${t.url}/api/payments/usage`, { headers: t.auth(user.id) }).then((r) => r.json());
+    const usage = await fetch(`${t.url}/api/payments/usage`, { headers: t.auth(user.id) }).then((r) => r.json() as Promise<any>);
     expect(usage.usage.find((m: { metric: string }) => m.metric === 'api_calls')).toMatchObject({ used: 1 });
     const anonymous = await fetch(`${t.url}/api/metered`);
     expect(anonymous.status).toBe(401);
