@@ -1,5 +1,5 @@
-import { DynamicModule, Inject, Logger, Module, OnModuleInit, Provider, Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DynamicModule, Inject, Logger, Module, OnModuleInit, Optional, Provider, Type } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_CONTROLLERS, ACCESS_PROVIDERS } from './access/access.providers';
@@ -77,6 +77,7 @@ export class PaymentsModule extends ConfigurablePaymentsModule implements OnModu
     @Inject(PAYMENTS_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly catalog: PlanCatalog,
     private readonly routes: PaymentsRoutes,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     super();
   }
@@ -98,8 +99,11 @@ export class PaymentsModule extends ConfigurablePaymentsModule implements OnModu
         );
       }
     }
-    assertDefaultAuthStrategy(this.options);
-    warnIncompleteOptions(this.options, this.logger);
+    // Only an HTTP app serves the routes these concern; the CLI's application context does not.
+    if (this.adapterHost?.httpAdapter) {
+      assertDefaultAuthStrategy(this.options);
+      warnIncompleteOptions(this.options, this.logger);
+    }
     setBillingContext({ catalog: this.catalog, pastDue: this.options.pastDue });
     this.logger.log(`Billing ready: ${this.catalog.list().length} plans, routes under ${this.routes.path()}`);
   }
