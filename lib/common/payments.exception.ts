@@ -34,8 +34,7 @@ export type PaymentsErrorCode =
   | 'webhook_failed'
   | 'webhook_in_progress'
   | 'billing_not_configured'
-  | 'invalid_json'
-  | 'not_found';
+  | 'invalid_json';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {
