@@ -1,11 +1,15 @@
-import { DynamicModule, Inject, Logger, Module, OnModuleInit, Provider, Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DynamicModule, Inject, Logger, Module, OnModuleInit, Optional, Provider, Type } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_CONTROLLERS, ACCESS_PROVIDERS } from './access/access.providers';
 import { setBillingContext } from './access/billing-context';
 import { BILLING_CONTROLLERS, BILLING_PROVIDERS } from './billing/billing.providers';
 import { PaymentsAuthGuard } from './common/payments-auth.guard';
+import { PaymentsRoutes } from './common/payments-routes';
+import { BodyParseErrors } from './common/body-parse-errors';
+import { withPaymentsErrors } from './common/payments-exception.filter';
+import { assertDefaultAuthStrategy, warnIncompleteOptions } from './common/startup-checks';
 import { withRoutePath } from './common/with-route-path';
 import { PAYMENTS_AUTH_GUARD, PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS, STRIPE_CLIENT } from './payments.constants';
 import {
@@ -53,6 +57,8 @@ const CORE_PROVIDERS: Provider[] = [
   BillableStore,
   StripeGateway,
   PaymentsAuthGuard,
+  PaymentsRoutes,
+  BodyParseErrors,
 ];
 
 const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...ACCESS_PROVIDERS, ...USAGE_PROVIDERS];
@@ -70,6 +76,8 @@ export class PaymentsModule extends ConfigurablePaymentsModule implements OnModu
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     @Inject(PAYMENTS_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly catalog: PlanCatalog,
+    private readonly routes: PaymentsRoutes,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     super();
   }
@@ -91,8 +99,13 @@ export class PaymentsModule extends ConfigurablePaymentsModule implements OnModu
         );
       }
     }
+    // Only an HTTP app serves the routes these concern; the CLI's application context does not.
+    if (this.adapterHost?.httpAdapter) {
+      assertDefaultAuthStrategy(this.options);
+      warnIncompleteOptions(this.options, this.logger);
+    }
     setBillingContext({ catalog: this.catalog, pastDue: this.options.pastDue });
-    this.logger.log(`Billing ready: ${this.catalog.list().length} plans, routes under /${this.options.routePath}`);
+    this.logger.log(`Billing ready: ${this.catalog.list().length} plans, routes under ${this.routes.path()}`);
   }
 }
 
@@ -105,7 +118,7 @@ function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): Dyna
     useFactory: (raw: PaymentsModuleOptions) => resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName }),
   };
   const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS].map((c) =>
-    withRoutePath(c as Type<unknown>, routePath),
+    withPaymentsErrors(withRoutePath(c as Type<unknown>, routePath)),
   );
   const providers = [...(base.providers ?? []), options, dataSource, ...CORE_PROVIDERS, ...PUBLIC_PROVIDERS];
   return {

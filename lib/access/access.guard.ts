@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { authenticatedBillableId, NO_BILLABLE_ID_MESSAGE } from '../common/billable-id';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_AUTH_GUARD, PAYMENTS_OPTIONS, REQUIRES_ACTIVE_KEY, REQUIRES_FEATURE_KEY, REQUIRES_PLAN_KEY } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
@@ -35,7 +36,9 @@ export class AccessGuard implements CanActivate {
     const billableId = await this.getBillableId(context);
     const now = this.options.now();
     if (billableId === null) {
-      return this.refuse(context, decideAccess(null, this.catalog, this.options.pastDue, now, requirement, false) as AccessRefusal);
+      const refusal = decideAccess(null, this.catalog, this.options.pastDue, now, requirement, false) as AccessRefusal;
+      // Signed in but no id: the app's getBillableId does not fit its auth strategy; say so.
+      return this.refuse(context, context.switchToHttp().getRequest()?.user ? { ...refusal, message: NO_BILLABLE_ID_MESSAGE } : refusal);
     }
     const state = this.entitlements.peek(billableId) ?? (await this.entitlements.state(billableId));
     const decision: AccessDecision = decideAccess(state, this.catalog, this.options.pastDue, now, requirement);
@@ -61,17 +64,7 @@ export class AccessGuard implements CanActivate {
    * access decorator), the module's configured auth guard is run once first.
    */
   protected async getBillableId(context: ExecutionContext): Promise<string | null> {
-    const request = context.switchToHttp().getRequest();
-    const id = this.options.getBillableId(request);
-    if (id !== null && id !== undefined && id !== '') return String(id);
-    if (!this.authGuard || request?.user) return null;
-    try {
-      if (!(await this.authGuard.canActivate(context))) return null;
-    } catch {
-      return null;
-    }
-    const after = this.options.getBillableId(request);
-    return after === null || after === undefined || after === '' ? null : String(after);
+    return authenticatedBillableId(this.options, this.authGuard, context);
   }
 
   /** Hook: how to refuse. Default: throws a PaymentsException (401/403 JSON with a stable `code`). */

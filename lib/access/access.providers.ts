@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { AccessGuard } from './access.guard';
+import { AccessRequirementsValidator } from './access-requirements.validator';
 import { ACCESS_GUARD_IMPL } from './access.tokens';
 import { Entitlements } from './entitlements.service';
 import { PaymentsAccessGuard } from './payments-access.guard';
@@ -12,6 +13,7 @@ export const ACCESS_PROVIDERS: Provider[] = [
   Entitlements,
   AccessGuard,
   PaymentsAccessGuard,
+  AccessRequirementsValidator,
   {
     provide: ACCESS_GUARD_IMPL,
     inject: [PAYMENTS_OPTIONS, ModuleRef, AccessGuard],

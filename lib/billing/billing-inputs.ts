@@ -33,7 +33,7 @@ export function resolveRedirectOrThrow(options: ResolvedPaymentsOptions, kind: R
   const urls = options.urls;
   if (!urls?.[kind]) {
     // A configuration gap, not the client's fault: say what to set, without exposing other config.
-    throw new PaymentsException(500, 'invalid_request', `Billing is not configured: set urls.${kind} in PaymentsModule options.`);
+    throw new PaymentsException(503, 'billing_not_configured', `Billing is not configured: set urls.${kind} in the PaymentsModule options.`);
   }
   const origins = allowedRedirectOrigins([urls.success, urls.cancel, urls.portalReturn], urls.allowedOrigins ?? []);
   const resolved = resolveRedirect(clientValue, urls[kind], origins);

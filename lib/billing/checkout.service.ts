@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { isSubscribed, LIVE_STATUSES } from '../access/billing-status';
 import { PaymentsException } from '../common/payments.exception';
+import { PaymentsRoutes } from '../common/payments-routes';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
@@ -50,6 +51,7 @@ export class CheckoutService {
     private readonly customers: StripeCustomersService,
     private readonly sync: BillingSyncService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    private readonly routes: PaymentsRoutes,
   ) {}
 
   /** A Checkout session URL for the billable; 409 `already_subscribed` when it has a live subscription. */
@@ -59,7 +61,7 @@ export class CheckoutService {
     const successUrl = resolveRedirectOrThrow(this.options, 'success', 'successUrl', input.successUrl);
     const cancelUrl = resolveRedirectOrThrow(this.options, 'cancel', 'cancelUrl', input.cancelUrl);
     const known = await this.store.findById(billableId);
-    if (known && this.hasLiveSubscription(known)) throw alreadySubscribed(this.options);
+    if (known && this.hasLiveSubscription(known)) throw alreadySubscribed(this.routes);
 
     const outcome = await this.mutex.run(billableId, async () => {
       await this.customers.ensureCustomer(billableId);
@@ -76,7 +78,7 @@ export class CheckoutService {
       // Stripe knows of a subscription the webhook has not written yet: catch up outside the lock
       // (the sync takes it itself), then refuse the second checkout.
       await this.sync.syncBillable(billableId).catch(() => null);
-      throw alreadySubscribed(this.options);
+      throw alreadySubscribed(this.routes);
     }
     return { url: outcome.session.url as string, sessionId: outcome.session.id };
   }
@@ -141,10 +143,10 @@ export class CheckoutService {
   }
 }
 
-/** 409 with the routes to use instead (relative to the app's global prefix). */
-export function alreadySubscribed(options: ResolvedPaymentsOptions): PaymentsException {
+/** 409 with the routes to use instead (global prefix included). */
+export function alreadySubscribed(routes: PaymentsRoutes): PaymentsException {
   return new PaymentsException(409, 'already_subscribed', 'You already have a subscription; change plan or manage it in the billing portal instead.', {
-    upgradeUrl: `/${options.routePath}/upgrade`,
-    portalUrl: `/${options.routePath}/portal`,
+    upgradeUrl: routes.path('upgrade'),
+    portalUrl: routes.path('portal'),
   });
 }

@@ -1,9 +1,9 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, CanActivate, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { catchError, defer, from, mergeMap, Observable, throwError } from 'rxjs';
-import { requireBillableId } from '../common/billable-id';
+import { authenticatedBillableId, requireBillableId } from '../common/billable-id';
 import { PaymentsException } from '../common/payments.exception';
-import { PAYMENTS_OPTIONS, TRACK_USAGE_KEY } from '../payments.constants';
+import { PAYMENTS_AUTH_GUARD, PAYMENTS_OPTIONS, TRACK_USAGE_KEY } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import type { TrackUsageMetadata } from './track-usage.decorator';
 import { UsageReservation } from './usage-ledger';
@@ -24,14 +24,15 @@ export class TrackUsageInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly usage: UsageService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    @Optional() @Inject(PAYMENTS_AUTH_GUARD) private readonly authGuard?: CanActivate | null,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const metadata = this.reflector.getAllAndOverride<TrackUsageMetadata | undefined>(TRACK_USAGE_KEY, [context.getHandler(), context.getClass()]);
     if (!metadata || !this.options.usageTracking || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest();
-    const billableId = request?.payments?.billableId ?? requireBillableId(this.options, request);
+    const billableId = request?.payments?.billableId ?? (await this.billableIdOf(context, request));
     const quantity = this.quantityOf(metadata, request);
     if (quantity === 0) return next.handle();
     const key = this.keyOf(metadata, request);
@@ -72,6 +73,11 @@ export class TrackUsageInterceptor implements NestInterceptor {
         ).pipe(mergeMap(() => throwError(() => error))),
       ),
     );
+  }
+
+  /** Who pays, after running the module's `authGuard` when the app's guard did not (as the access decorators do). */
+  private async billableIdOf(context: ExecutionContext, request: unknown): Promise<string> {
+    return (await authenticatedBillableId(this.options, this.authGuard, context)) ?? requireBillableId(this.options, request);
   }
 
   private quantityOf(metadata: TrackUsageMetadata, request: unknown): number {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
+import { findRouteMetadata } from '../common/route-metadata';
 import { TRACK_USAGE_KEY } from '../payments.constants';
 import { PaymentsConfigError } from '../payments-options.validator';
 import { PlanCatalog } from '../plans/plan-catalog';
@@ -18,18 +19,7 @@ export class UsageMetricsValidator implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const scanner = new MetadataScanner();
-    for (const wrapper of this.discovery.getControllers()) {
-      const type = wrapper.metatype as { name?: string; prototype?: object } | null;
-      if (!type?.prototype) continue;
-      const classMetric: TrackUsageMetadata | undefined = Reflect.getMetadata(TRACK_USAGE_KEY, type);
-      if (classMetric) this.check(classMetric.metric, type.name ?? 'controller');
-      for (const name of scanner.getAllMethodNames(type.prototype)) {
-        const handler = (type.prototype as Record<string, unknown>)[name];
-        const metadata: TrackUsageMetadata | undefined = typeof handler === 'function' ? Reflect.getMetadata(TRACK_USAGE_KEY, handler) : undefined;
-        if (metadata) this.check(metadata.metric, `${type.name}.${name}`);
-      }
-    }
+    for (const { value, where } of findRouteMetadata<TrackUsageMetadata>(this.discovery, TRACK_USAGE_KEY)) this.check(value.metric, where);
   }
 
   private check(metric: string, where: string): void {

@@ -81,7 +81,7 @@ describe.each(testDatabases())('billing lifecycle on %s', (kind) => {
     const { id } = await subscribed('pro');
     const res = await call(app, 'POST', 'checkout', { user: id, body: { plan: 'enterprise' } });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'already_subscribed', upgradeUrl: '/payments/upgrade', portalUrl: '/payments/portal' });
+    expect(res.body).toMatchObject({ code: 'already_subscribed', upgradeUrl: '/api/payments/upgrade', portalUrl: '/api/payments/portal' });
     expect(openSessionsOf(fake, id)).toEqual([]);
   });
 

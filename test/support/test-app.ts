@@ -36,6 +36,8 @@ export interface TestAppOptions {
   configure?: (app: INestApplication) => void;
   /** The app's logger (default: Nest's console logger at error and warn). */
   logger?: LoggerService;
+  /** Register the passport 'jwt' strategy (default true); false boots an app that forgot it. */
+  jwtStrategy?: boolean;
 }
 
 /** A running Nest app over real HTTP on 127.0.0.1, with real passport JWT auth. */
@@ -86,7 +88,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       ...(options.imports ?? []),
     ],
     controllers: options.controllers ?? [],
-    providers: [TestJwtStrategy, ...(options.providers ?? [])],
+    providers: [...(options.jwtStrategy === false ? [] : [TestJwtStrategy]), ...(options.providers ?? [])],
   }).compile();
   const app = moduleRef.createNestApplication({ rawBody: true, logger: options.logger ?? ['error', 'warn'] });
   app.setGlobalPrefix('api');

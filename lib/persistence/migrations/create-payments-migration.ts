@@ -1,10 +1,17 @@
 import { DefaultNamingStrategy, MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions, TableIndex } from 'typeorm';
+import { PaymentsConfigError } from '../../payments-options.validator';
 
 /** Options of `createPaymentsMigration`. */
 export interface PaymentsMigrationOptions {
   /** Table of the app's billable entity (the one extending SubscriptionMixin). Required, e.g. 'users'. */
   billableTable: string;
-  /** Class name of the migration (TypeORM records it). Default 'PaymentsInit1767225600000'. */
+  /**
+   * When you added this migration, in ms (13 digits, e.g. `Date.now()` at that moment; never change
+   * it afterwards). TypeORM runs migrations in timestamp order, so it must be later than the app
+   * migration that creates `billableTable`. Required unless `name` ends with such a timestamp.
+   */
+  timestamp?: number;
+  /** Class name of the migration (TypeORM records it). Default `PaymentsInit<timestamp>`. */
   name?: string;
 }
 
@@ -72,20 +79,27 @@ function moduleTables(): Table[] {
 }
 
 /**
- * A TypeORM migration (PostgreSQL) that creates the module's tables and adds the billing columns
- * to the app's billable table: `migrations: [createPaymentsMigration({ billableTable: 'users' })]`.
- * Its result matches what `synchronize` builds from the entities (a test pins that).
+ * A TypeORM migration (PostgreSQL, MySQL, MariaDB) that creates the module's tables and adds the
+ * billing columns to the app's billable table:
+ * `migrations: [CreateUsers1767300000000, createPaymentsMigration({ billableTable: 'users', timestamp: 1767400000000 })]`.
+ * Its result matches what `synchronize` builds from the entities (a test pins that on each database).
  */
 export function createPaymentsMigration(options: PaymentsMigrationOptions): new () => MigrationInterface {
   const { billableTable } = options;
-  const migrationName = options.name ?? 'PaymentsInit1767225600000';
+  const migrationName = migrationNameOf(options);
   const billableIndices = [index(billableTable, ['stripe_customer_id'], true), index(billableTable, ['stripe_subscription_id'])];
   const migration = class implements MigrationInterface {
     name = migrationName;
 
     async up(queryRunner: QueryRunner): Promise<void> {
-      for (const table of moduleTables()) await queryRunner.createTable(table, true);
-      await queryRunner.addColumns(billableTable, MIXIN_COLUMNS.map((c) => new TableColumn(c)));
+      if (!(await queryRunner.hasTable(billableTable))) {
+        throw new PaymentsConfigError(
+          `nestjs-headless-payments: table '${billableTable}' does not exist when ${migrationName} runs; TypeORM runs migrations in timestamp order, so give createPaymentsMigration a timestamp later than the migration that creates '${billableTable}'.`,
+        );
+      }
+      const dialect = dialectOf(queryRunner);
+      for (const table of moduleTables()) await queryRunner.createTable(inDialect(table, dialect), true);
+      await queryRunner.addColumns(billableTable, MIXIN_COLUMNS.map((c) => new TableColumn(columnIn(c, dialect))));
       for (const idx of billableIndices) await queryRunner.createIndex(billableTable, idx);
     }
 
@@ -97,4 +111,46 @@ export function createPaymentsMigration(options: PaymentsMigrationOptions): new 
   };
   Object.defineProperty(migration, 'name', { value: migrationName });
   return migration;
+}
+
+/** TypeORM orders migrations by the 13-digit timestamp that ends their name. */
+function migrationNameOf(options: PaymentsMigrationOptions): string {
+  const table = options?.billableTable;
+  if (!table || typeof table !== 'string') {
+    throw new PaymentsConfigError("nestjs-headless-payments: createPaymentsMigration needs billableTable, the table of your SubscriptionMixin entity, e.g. { billableTable: 'users', timestamp: 1767400000000 }.");
+  }
+  if (options.timestamp !== undefined && !(Number.isSafeInteger(options.timestamp) && String(options.timestamp).length === 13)) {
+    throw new PaymentsConfigError(`nestjs-headless-payments: createPaymentsMigration timestamp must be a time in ms with 13 digits, such as Date.now() when you add the migration, not ${String(options.timestamp)}.`);
+  }
+  if (options.name !== undefined) {
+    if (!/\d{13}$/.test(options.name)) throw new PaymentsConfigError(`nestjs-headless-payments: createPaymentsMigration name '${options.name}' must end with a 13-digit timestamp in ms, as TypeORM orders migrations by it (e.g. 'PaymentsInit1767400000000').`);
+    return options.name;
+  }
+  if (options.timestamp === undefined) {
+    throw new PaymentsConfigError(
+      `nestjs-headless-payments: createPaymentsMigration needs a timestamp later than the migration that creates '${table}' (TypeORM runs migrations in timestamp order), e.g. { billableTable: '${table}', timestamp: 1767400000000 }; use Date.now() when you add it and never change it.`,
+    );
+  }
+  return `PaymentsInit${options.timestamp}`;
+}
+
+type Dialect = 'postgres' | 'mysql';
+
+function dialectOf(queryRunner: QueryRunner): Dialect {
+  const type = queryRunner.connection.options.type;
+  if (type === 'postgres') return 'postgres';
+  if (type === 'mysql' || type === 'mariadb') return 'mysql';
+  throw new PaymentsConfigError(`nestjs-headless-payments: createPaymentsMigration supports PostgreSQL, MySQL and MariaDB, not ${type}; use synchronize on ${type}.`);
+}
+
+/** The portable column declarations above, in the types `synchronize` picks for the entities' Date and Boolean. */
+function columnIn(column: TableColumnOptions, dialect: Dialect): TableColumnOptions {
+  if (dialect === 'postgres') return column;
+  if (column.type === 'timestamp') return { ...column, type: 'datetime' };
+  if (column.type === 'boolean') return { ...column, type: 'tinyint', default: column.default === 'true' ? '1' : '0' };
+  return column;
+}
+
+function inDialect(table: Table, dialect: Dialect): Table {
+  return new Table({ name: table.name, columns: table.columns.map((c) => columnIn(c as TableColumnOptions, dialect)), indices: table.indices });
 }

@@ -55,9 +55,9 @@ export class WebhookHandlers implements OnModuleInit {
     return () => remove(this.billingHandlers, type, handler);
   }
 
-  /** True when the app handles this Stripe event type specifically (not only through `'*'`). */
+  /** True when an app handler runs for this Stripe event type, its own or a `'*'` one: the event is then processed, not ignored. */
   handlesStripeEvent(type: string): boolean {
-    return (this.stripeHandlers.get(type)?.length ?? 0) > 0;
+    return (this.stripeHandlers.get(type)?.length ?? 0) > 0 || (this.stripeHandlers.get('*')?.length ?? 0) > 0;
   }
 
   /** Runs the Stripe-event handlers of the event's type, then the `'*'` ones, one after the other. */

@@ -35,6 +35,7 @@ export class WebhookController {
   @PaymentsPublic()
   async receive(@Req() req: unknown): Promise<WebhookAnswer> {
     if (this.options.webhookSecrets.length === 0) {
+      this.logger.error('Webhook refused: webhookSecret is not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET) in the PaymentsModule options.');
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
     }
     const raw = await readRawBody(req, this.options.webhook.maxBodyBytes);
