@@ -219,6 +219,14 @@ export class FakeStripe {
     };
   }
 
+  /**
+   * Delivers as Stripe may: a seeded shuffle, some duplicates, small delays, two in flight (the
+   * `realisticDelivery` option, switched on later). Replay a failure with the same `seed`.
+   */
+  useRealisticDelivery(): void {
+    this.deliverer.configure(REALISTIC_DELIVERY);
+  }
+
   setDelivery(settings: DeliverySettings): void {
     this.deliverer.configure(settings);
   }

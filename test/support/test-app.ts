@@ -17,6 +17,8 @@ export interface FakeStripeHandle {
   stripeConfig(): { host: string; port: number; protocol: 'http' };
   addWebhookEndpoint(url: string, secret?: string): unknown;
   createPrice(price: { id?: string; unitAmount: number; interval?: 'day' | 'week' | 'month' | 'year'; productName?: string; currency?: string }): unknown;
+  seed?: number;
+  useRealisticDelivery?(): void;
 }
 
 export interface TestAppOptions {
@@ -36,6 +38,11 @@ export interface TestAppOptions {
   configure?: (app: INestApplication) => void;
   /** The app's logger (default: Nest's console logger at error and warn). */
   logger?: LoggerService;
+  /**
+   * Deliver the fake's webhooks as Stripe may (seeded shuffle, duplicates, delays); default true, so
+   * our own suites never depend on order. A failing test prints the fake's seed (fake-seed.environment).
+   */
+  realisticDelivery?: boolean;
 }
 
 /** A running Nest app over real HTTP on 127.0.0.1, with real passport JWT auth. */
@@ -100,6 +107,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  if (fake && options.realisticDelivery !== false && fake.useRealisticDelivery) {
+    fake.useRealisticDelivery();
+    if (fake.seed !== undefined) reportSeedOnFailure(fake.seed);
+  }
   if (fake && options.registerWithFake !== false) {
     for (const price of testPrices) fake.createPrice(price);
     fake.addWebhookEndpoint(`${url}/api/payments/webhook`);
@@ -117,4 +128,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     auth: (userId) => ({ Authorization: `Bearer ${jwt.sign({ sub: userId })}` }),
     close: () => app.close(),
   };
+}
+
+/** Read by test/support/fake-seed.environment.js when a test fails. */
+function reportSeedOnFailure(seed: number): void {
+  const g = globalThis as { __fakeStripeSeeds?: Set<number> };
+  (g.__fakeStripeSeeds ??= new Set()).add(seed);
 }
