@@ -221,7 +221,7 @@ export class FakeStripe {
 
   /**
    * Delivers as Stripe may: a seeded shuffle, some duplicates, small delays, two in flight (the
-   * `realisticDelivery` option, switched on later). Replay a failure with the same `seed`.
+   * `realisticDelivery` option, switched on later). The `seed` fixes the random choices.
    */
   useRealisticDelivery(): void {
     this.deliverer.configure(REALISTIC_DELIVERY);

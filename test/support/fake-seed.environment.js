@@ -10,7 +10,7 @@ class FakeSeedEnvironment extends TestEnvironment {
     const seeds = this.global.__fakeStripeSeeds;
     if (!seeds || seeds.size === 0) return;
     const name = event.test ? event.test.name : event.hook ? event.hook.type : '';
-    process.stderr.write(`FakeStripe realistic delivery: "${name}" failed with seed(s) ${[...seeds].join(', ')}; pass the same seed to FakeStripe.start to replay the order.\n`);
+    process.stderr.write(`FakeStripe realistic delivery: "${name}" failed with seed(s) ${[...seeds].join(', ')} (the seed fixes the shuffle, duplicates and delays; rerun to see whether it is order-dependent).\n`);
   }
 }
 
