@@ -10,6 +10,7 @@ const RETRIEVE_PATHS: Record<string, string> = {
   'checkout.session': '/v1/checkout/sessions',
   price: '/v1/prices',
   product: '/v1/products',
+  'test_helpers.test_clock': '/v1/test_helpers/test_clocks',
 };
 
 /** An event as an endpoint pinned to `version` receives it: `api_version` and `data` in that version. */
