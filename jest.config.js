@@ -2,7 +2,8 @@
 const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer'];
 
 module.exports = {
-  testEnvironment: 'node',
+  // Node, plus the FakeStripe seed printed when a test with realistic webhook delivery fails.
+  testEnvironment: '<rootDir>/test/support/fake-seed.environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/', '<rootDir>/test/browser/'],

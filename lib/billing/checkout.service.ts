@@ -126,7 +126,9 @@ export class CheckoutService {
           success_url: successUrl,
           cancel_url: cancelUrl,
           metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId },
-          subscription_data: { metadata: { billable_id: billableId }, ...(trialDays ? { trial_period_days: trialDays } : {}) },
+          // Flexible is Stripe's default since 2025-09-30; said explicitly so an account or a
+          // Dashboard setting defaulting to classic cannot change how plan changes are prorated.
+          subscription_data: { billing_mode: { type: 'flexible' }, metadata: { billable_id: billableId }, ...(trialDays ? { trial_period_days: trialDays } : {}) },
         },
         { idempotencyKey },
       ),

@@ -7,6 +7,7 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { BillingInterval } from '../plans/plan.types';
+import { subscriptionPeriod } from '../stripe/billing-period';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, ResolvedPrice } from './billing-inputs';
@@ -123,7 +124,13 @@ export class PlanChangeService {
     key: (action: string) => string,
     existing: Stripe.SubscriptionSchedule | null,
   ): Promise<Date> {
-    const periodEnd = item.current_period_end;
+    const period = subscriptionPeriod(sub, item);
+    if (period.end === null || period.start === null) {
+      // Without a period end the schedule's first phase would have no end: refuse rather than guess.
+      throw new PaymentsException(502, 'stripe_error', 'The payment provider sent a subscription without a billing period; the change was not scheduled.');
+    }
+    const periodEnd = period.end;
+    const periodStart = period.start;
     if (existing && nextPhasePrice(existing) === target.priceId && existing.current_phase?.end_date === periodEnd) {
       return new Date(periodEnd * 1000);
     }
@@ -141,7 +148,7 @@ export class PlanChangeService {
           proration_behavior: 'none',
           // Past phases may be left out, but the current one must keep its start date.
           phases: [
-            { items: [{ price: item.price.id, quantity }], start_date: schedule.current_phase?.start_date ?? item.current_period_start, end_date: periodEnd },
+            { items: [{ price: item.price.id, quantity }], start_date: schedule.current_phase?.start_date ?? periodStart, end_date: periodEnd },
             { items: [{ price: target.priceId, quantity }], duration: { interval: target.interval, interval_count: 1 } },
           ],
         },

@@ -54,6 +54,7 @@ export class CheckoutFlow {
         items: extras.lines,
         trialEnd: extras.trialEnd ?? (extras.trialPeriodDays ? ctx.now() + extras.trialPeriodDays * 86_400 : null),
         metadata: extras.subscriptionMetadata,
+        billingMode: extras.billingMode,
         // The person already passed any challenge on the page, so this first charge succeeds.
         card: 'success',
       });

@@ -7,6 +7,8 @@ import { SeededRandom } from './seeded-random';
 export interface RequestOrigin {
   id: string | null;
   idempotencyKey: string | null;
+  /** The request's `Stripe-Version` (or the account's): decides defaults such as `billing_mode`. */
+  apiVersion?: string;
 }
 
 /** What the billing engine, routes and pages share; one per FakeStripe. */

@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApiRouter } from './api-router';
+import { assertModelledVersion, renderForVersion } from './api-versions';
 import { applyExpand } from './expand';
 import { FakeContext } from './fake-context';
 import { RecordedRequest } from './fake-stripe.types';
@@ -52,7 +53,7 @@ export class FakeHttpServer {
     const url = new URL(req.url ?? '/', this.ctx.baseUrl());
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
-    if (!url.pathname.startsWith('/v1/')) {
+    if (!url.pathname.startsWith('/v1/') && !url.pathname.startsWith('/v2/')) {
       this.pages.handle(method, url, body, res);
       return;
     }
@@ -66,6 +67,15 @@ export class FakeHttpServer {
       this.send(res, 401, new StripeApiError(401, 'invalid_request_error', msg).toBody());
       return;
     }
+    let version: string;
+    try {
+      // The SDK always sends its pinned version; a request without one gets the account's.
+      version = assertModelledVersion(header(req, 'stripe-version') ?? this.ctx.options.apiVersion);
+    } catch (err) {
+      record.status = 400;
+      this.send(res, 400, (err as StripeApiError).toBody());
+      return;
+    }
     const fault = this.faults.take(method, url.pathname);
     if (fault?.kind === 'fail') {
       record.status = fault.status;
@@ -75,10 +85,11 @@ export class FakeHttpServer {
       this.send(res, fault.status, new StripeApiError(fault.status, type, message, undefined, fault.status === 429 ? 'rate_limit' : undefined).toBody(), headers);
       return;
     }
-    const params = parseFormBody(method === 'POST' ? body : url.search.slice(1));
+    // v2 endpoints take JSON; the fake serves only their GETs, so the query string is all there is.
+    const params = parseFormBody(method === 'POST' && url.pathname.startsWith('/v1/') ? body : url.search.slice(1));
     const fingerprint = `${method} ${url.pathname} ${canonical(params)}`;
     const requestId = this.ctx.id('req_', 14);
-    const baseHeaders: Record<string, string> = { 'Request-Id': requestId };
+    const baseHeaders: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version };
     if (key && method === 'POST') {
       baseHeaders['Idempotency-Key'] = key;
       const found = this.idempotency.lookup(key, fingerprint);
@@ -109,7 +120,7 @@ export class FakeHttpServer {
         this.hanging.add(t);
       });
     }
-    const { status, payload } = this.execute(method, url.pathname, params, requestId, key ?? null);
+    const { status, payload } = this.execute(method, url.pathname, params, requestId, key ?? null, version);
     const text = JSON.stringify(payload, null, 2);
     if (key && method === 'POST') this.idempotency.finish(key, status >= 500 ? null : { fingerprint, status, body: text });
     if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
@@ -120,12 +131,12 @@ export class FakeHttpServer {
     this.sendRaw(res, status, text, baseHeaders);
   }
 
-  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null): { status: number; payload: object } {
-    this.ctx.origin = { id: requestId, idempotencyKey: key };
+  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null, version: string): { status: number; payload: object } {
+    this.ctx.origin = { id: requestId, idempotencyKey: key, apiVersion: version };
     try {
       const params = new RequestParams(raw);
       const result = this.router.handle(method, path, params);
-      return { status: 200, payload: applyExpand(this.ctx, result, params.expand()) };
+      return { status: 200, payload: renderForVersion(applyExpand(this.ctx, result, params.expand()), version) };
     } catch (err) {
       if (err instanceof StripeApiError) return { status: err.status, payload: err.toBody() };
       this.ctx.options.logger(`FakeStripe: ${method} ${path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
@@ -141,7 +152,7 @@ export class FakeHttpServer {
 
   private sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
     if (res.destroyed) return;
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Stripe-Version': '2026-10-28.endive', ...headers });
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Stripe-Version': this.ctx.options.apiVersion, ...headers });
     res.end(text);
   }
 }

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { TestCard } from './fake-stripe.types';
+import type { FakeTestClock } from './routes/test-clocks.routes';
 
 export interface SessionExtras {
   lines: { price: string; quantity: number }[];
@@ -9,6 +10,8 @@ export interface SessionExtras {
   customerEmail: string | null;
   /** Error shown on the hosted page after a failed attempt. */
   lastError?: string;
+  /** The subscription's billing mode, fixed when the session is created (from its request's version). */
+  billingMode?: 'classic' | 'flexible';
 }
 
 export interface SubscriptionExtras {
@@ -49,6 +52,8 @@ export class FakeStore {
   readonly meters = new Map<string, Stripe.Billing.Meter>();
   readonly meterEvents = new Map<string, MeterEventRecord>();
   readonly cards = new Map<string, TestCard>();
+  /** Test clocks with their offset from the fake's time (`frozen_time = now + offset`). */
+  readonly testClocks = new Map<string, { object: FakeTestClock; offset: number }>();
   readonly events: Stripe.Event[] = [];
 
   customer(id: string): Stripe.Customer | undefined {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { ApiRouter } from './api-router';
+import { assertModelledVersion, CURRENT_API_VERSION } from './api-versions';
+import { renderEvent } from './event-payloads';
 import { CheckoutFlow } from './checkout.flow';
 import { ClockRunner } from './clock.runner';
 import { FakeContext, previousAttributes, RequestOrigin } from './fake-context';
@@ -8,7 +10,7 @@ import { FakeHttpServer } from './fake-http.server';
 import { FakeStore } from './fake-store';
 import {
   CompleteCheckoutOptions, CompleteCheckoutResult, DeliveryRecord, DeliverySettings, FakeStripeOptions,
-  PriceSpec, RecordedRequest, ResolvedOptions, TestCard,
+  PriceSpec, RecordedRequest, ResolvedOptions, TestCard, WebhookEndpointOptions,
 } from './fake-stripe.types';
 import { FaultInjector } from './fault-injector';
 import { HostedPages } from './hosted-pages';
@@ -20,12 +22,13 @@ import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
+import { testClockRoutes } from './routes/test-clocks.routes';
 import { SeededRandom } from './seeded-random';
 import { missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
 import { ScheduleEngine } from './subscription-schedule.engine';
 import { SubscriptionUpdater } from './subscription-update';
-import { WebhookDeliverer } from './webhook-deliverer';
+import { REALISTIC_DELIVERY, WebhookDeliverer } from './webhook-deliverer';
 
 /** Read-only view of what the fake holds: the oracle tests diff their local tables against. */
 export interface FakeStripeState {
@@ -65,6 +68,7 @@ export class FakeStripe {
     this.random = new SeededRandom(this.seed);
     const resolved: ResolvedOptions = {
       seed: this.seed,
+      apiVersion: assertModelledVersion(options.apiVersion ?? CURRENT_API_VERSION),
       webhookSecret: options.webhookSecret ?? `whsec_fake_${this.random.token(24)}`,
       logger: options.logger ?? (() => undefined),
       paymentRetryDays: options.paymentRetryDays ?? [3, 5, 7],
@@ -73,7 +77,8 @@ export class FakeStripe {
     };
     this.webhookSecret = resolved.webhookSecret;
     this.secretKey = `sk_test_fake_${this.random.token(24)}`;
-    this.deliverer = new WebhookDeliverer(this.random, resolved.logger, options.retryScheduleMs, options.deliveryTimeoutMs ?? 5000);
+    this.deliverer = new WebhookDeliverer(this.random, resolved.logger, options.retryScheduleMs, options.deliveryTimeoutMs ?? 5000, resolved.apiVersion);
+    if (options.realisticDelivery) this.deliverer.configure(REALISTIC_DELIVERY);
     const self = this;
     const ctx: FakeContext = {
       store: this.store,
@@ -100,6 +105,14 @@ export class FakeStripe {
     subscriptionScheduleRoutes(router, schedules);
     invoiceAndEventRoutes(router, this.engine);
     billingRoutes(router);
+    testClockRoutes(router, (time) => this.clock.advanceTo(time));
+    // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.
+    router.add('GET', '/v2/core/events/:id', ({ ids }) => {
+      const snapshotId = this.deliverer.snapshotOf(ids[0]);
+      const event = snapshotId ? this.store.events.find((e) => e.id === snapshotId) : undefined;
+      if (!event) throw missing('event', ids[0]);
+      return this.deliverer.thinFor(event);
+    });
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
     resolved.logger(`FakeStripe seed=${this.seed}`);
   }
@@ -139,8 +152,10 @@ export class FakeStripe {
     return structuredClone(createPrice(this.ctx, spec));
   }
 
-  addWebhookEndpoint(url: string, secret: string = this.webhookSecret): { id: string; secret: string } {
-    const endpoint = { id: this.ctx.id('we_'), url, secret };
+  /** Registers an endpoint (an event destination): its own API version for snapshots, or thin payloads. */
+  addWebhookEndpoint(url: string, secret: string = this.webhookSecret, options: WebhookEndpointOptions = {}): { id: string; secret: string } {
+    const apiVersion = options.apiVersion === undefined ? null : assertModelledVersion(options.apiVersion);
+    const endpoint = { id: this.ctx.id('we_'), url, secret, apiVersion, payload: options.payload ?? 'snapshot' };
     this.deliverer.endpoints.push(endpoint);
     return { id: endpoint.id, secret };
   }
@@ -182,8 +197,10 @@ export class FakeStripe {
     return total;
   }
 
+  /** Every event so far, in the account's API version. */
   get events(): readonly Stripe.Event[] {
-    return this.store.events;
+    const version = this.ctx.options.apiVersion;
+    return version === CURRENT_API_VERSION ? this.store.events : this.store.events.map((e) => renderEvent(e, version));
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -200,6 +217,14 @@ export class FakeStripe {
       customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
       invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
     };
+  }
+
+  /**
+   * Delivers as Stripe may: a seeded shuffle, some duplicates, small delays, two in flight (the
+   * `realisticDelivery` option, switched on later). The `seed` fixes the random choices.
+   */
+  useRealisticDelivery(): void {
+    this.deliverer.configure(REALISTIC_DELIVERY);
   }
 
   setDelivery(settings: DeliverySettings): void {

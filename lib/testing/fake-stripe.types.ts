@@ -22,10 +22,26 @@ export interface FakeStripeOptions {
   portalCancelMode?: 'at_period_end' | 'cancel_at';
   /** Timeout of one webhook POST; default 5000 ms. */
   deliveryTimeoutMs?: number;
+  /**
+   * The account's API version: used for requests without `Stripe-Version` and for events to
+   * endpoints without their own; one of `FAKE_API_VERSIONS`. Default the installed SDK's.
+   */
+  apiVersion?: string;
+  /** Deliver webhooks as Stripe may (seeded shuffle, duplicates, small delays) from the start; default false (in order, once). */
+  realisticDelivery?: boolean;
+}
+
+/** Options of one webhook endpoint (an event destination) at the fake. */
+export interface WebhookEndpointOptions {
+  /** The version its snapshot events are rendered in; default the account's (`FakeStripeOptions.apiVersion`). */
+  apiVersion?: string;
+  /** 'snapshot' (v1 events with the object) or 'thin' (v1.* event notifications to fetch from); default 'snapshot'. */
+  payload?: 'snapshot' | 'thin';
 }
 
 export interface ResolvedOptions {
   seed: number;
+  apiVersion: string;
   webhookSecret: string;
   logger: (msg: string) => void;
   paymentRetryDays: number[];
@@ -54,6 +70,8 @@ export interface DeliveryRecord {
 export interface DeliverySettings {
   /** Deliver each event this many times (at-least-once simulation); default 1. */
   times?: number;
+  /** Chance in [0, 1] (seeded) that an event is delivered once more than `times`; default 0. */
+  duplicates?: number;
   /** Deliver queued events in a seeded random order; default false. */
   shuffle?: boolean;
   /** Wait before each attempt: fixed ms or a seeded random value in [min, max]. */

@@ -10,3 +10,8 @@ export { buildStripeEvent, signedWebhookRequest } from './build-stripe-event';
 export type { SignedWebhookRequest, StripeEventOverrides } from './build-stripe-event';
 export { startPaymentsTestApp } from './payments-test-app';
 export type { PaymentsTestApp, PaymentsTestAppOptions } from './payments-test-app';
+// API versions, test clocks and event destinations (issue 11).
+export { MODELLED_API_VERSIONS as FAKE_API_VERSIONS } from './api-versions';
+export type { FakeApiVersion } from './api-versions';
+export type { WebhookEndpointOptions } from './fake-stripe.types';
+export type { ThinEventNotification } from './event-payloads';

@@ -58,6 +58,8 @@ export class ScheduleEngine {
       subscription: sub.id,
       phases: [this.phases.mirrorOf(sub)],
       metadata: params.metadata(),
+      billingMode: structuredClone(sub.billing_mode) as Stripe.SubscriptionSchedule.BillingMode,
+      testClock: sub.test_clock as string | null,
     });
     // A pending cancellation moves into the schedule, as Stripe does.
     if (sub.cancel_at !== null) schedule.end_behavior = 'cancel';

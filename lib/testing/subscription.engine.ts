@@ -3,6 +3,7 @@ import { addInterval, Interval, SECONDS_PER_DAY } from './billing-period';
 import { clone, FakeContext } from './fake-context';
 import { TestCard } from './fake-stripe.types';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcome, scheduleRetry } from './invoicing';
+import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
 import { applyItemChanges, ItemChangeSpec } from './subscription-items';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
@@ -16,6 +17,8 @@ export interface NewSubscription {
   /** 'allow_incomplete' (Stripe's default), 'error_if_incomplete', 'default_incomplete'. */
   paymentBehavior?: string;
   card?: TestCard;
+  /** `billing_mode[type]`; default: what the request's API version defaults to. */
+  billingMode?: 'classic' | 'flexible';
 }
 
 /** Subscription state machine: creation, invoicing outcomes, cancellation, renewal. */
@@ -70,8 +73,10 @@ export class SubscriptionEngine {
       billingCycleAnchor: periodEnd,
       metadata: input.metadata,
       description: input.description,
+      billingMode: input.billingMode ?? defaultBillingMode(ctx.origin.apiVersion ?? ctx.options.apiVersion),
     });
     if (!trialEnd) sub.billing_cycle_anchor = now;
+    sub.test_clock = ctx.store.customer(input.customer)?.test_clock ?? null;
     const card = input.card ?? ctx.cardFor(input.customer);
     if (!trialEnd && input.paymentBehavior === 'error_if_incomplete' && card !== 'success') {
       throw cardError(card);

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { renderEvent, thinNotification } from './event-payloads';
 import { DeliveryRecord, DeliverySettings } from './fake-stripe.types';
 import { SeededRandom } from './seeded-random';
 import { signStripePayload } from './sign-payload';
@@ -7,7 +8,13 @@ export interface WebhookEndpoint {
   id: string;
   url: string;
   secret: string;
+  /** Version its snapshot events are rendered in; null: the account's. */
+  apiVersion: string | null;
+  payload: 'snapshot' | 'thin';
 }
+
+/** What `realisticDelivery` turns on: Stripe guarantees no order and sends duplicates. */
+export const REALISTIC_DELIVERY: DeliverySettings = { shuffle: true, duplicates: 0.3, delayMs: [0, 10], concurrency: 2 };
 
 interface Job {
   event: Stripe.Event;
@@ -24,19 +31,22 @@ const DEFAULT_RETRIES_MS = [50, 100, 200, 400];
 export class WebhookDeliverer {
   readonly endpoints: WebhookEndpoint[] = [];
   readonly deliveries: DeliveryRecord[] = [];
-  private settings: Required<Omit<DeliverySettings, 'drop' | 'delayMs'>> & Pick<DeliverySettings, 'drop' | 'delayMs'>;
+  private settings: Required<Omit<DeliverySettings, 'drop' | 'delayMs' | 'duplicates'>> & Pick<DeliverySettings, 'drop' | 'delayMs' | 'duplicates'>;
   private readonly queue: Job[] = [];
   private inFlight = 0;
   private scheduled = new Set<NodeJS.Timeout>();
   private paused = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  /** Thin notification ids by snapshot event id: a retry or a redelivery keeps its id, as at Stripe. */
+  private readonly thinIds = new Map<string, string>();
 
   constructor(
     private readonly random: SeededRandom,
     private readonly log: (msg: string) => void,
     retryScheduleMs: number[] | undefined,
     private readonly timeoutMs: number,
+    private readonly accountVersion: string,
   ) {
     this.settings = { times: 1, shuffle: false, concurrency: 1, retryScheduleMs: retryScheduleMs ?? DEFAULT_RETRIES_MS };
   }
@@ -48,7 +58,8 @@ export class WebhookDeliverer {
   enqueue(event: Stripe.Event): void {
     if (this.settings.drop?.(event)) return;
     for (const endpoint of this.endpoints) {
-      for (let i = 0; i < Math.max(1, this.settings.times); i++) this.queue.push({ event, endpoint, attempt: 1 });
+      const extra = this.settings.duplicates && this.random.next() < this.settings.duplicates ? 1 : 0;
+      for (let i = 0; i < Math.max(1, this.settings.times) + extra; i++) this.queue.push({ event, endpoint, attempt: 1 });
     }
     this.kick();
   }
@@ -119,7 +130,7 @@ export class WebhookDeliverer {
     const delay = this.delay();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (this.stopped) return;
-    const body = JSON.stringify(job.event, null, 2);
+    const body = JSON.stringify(this.payloadFor(job), null, 2);
     let status: number | 'error';
     try {
       const res = await fetch(job.endpoint.url, {
@@ -151,6 +162,27 @@ export class WebhookDeliverer {
       this.pump();
     }, wait);
     this.scheduled.add(timer);
+  }
+
+  /** The thin notification standing for a snapshot event (same id every time it is asked for). */
+  thinFor(event: Stripe.Event): ReturnType<typeof thinNotification> {
+    let id = this.thinIds.get(event.id);
+    if (!id) {
+      id = `evt_test_${this.random.token(24)}`;
+      this.thinIds.set(event.id, id);
+    }
+    return thinNotification(event, id);
+  }
+
+  /** The snapshot event a thin notification id stands for, if any. */
+  snapshotOf(thinId: string): string | undefined {
+    for (const [snapshot, thin] of this.thinIds) if (thin === thinId) return snapshot;
+    return undefined;
+  }
+
+  private payloadFor(job: Job): object {
+    if (job.endpoint.payload === 'thin') return this.thinFor(job.event);
+    return renderEvent(job.event, job.endpoint.apiVersion ?? this.accountVersion);
   }
 
   private delay(): number {

@@ -8,6 +8,8 @@ import { BillingSyncService } from './sync/billing-sync.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
 import { SubscriptionApplier } from './sync/subscription-applier.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { ApiVersionMonitor } from '../stripe/api-version.monitor';
+import { ThinEventResolver } from './thin/thin-event.resolver';
 
 /** Providers of the webhooks room, registered (and exported) by PaymentsModule. */
 export const WEBHOOKS_PROVIDERS: Provider[] = [
@@ -20,6 +22,9 @@ export const WEBHOOKS_PROVIDERS: Provider[] = [
   BuiltInEvents,
   WebhookProcessor,
   WebhookOperations,
+  // Thin event notifications and events in another API version (issue 11).
+  ThinEventResolver,
+  ApiVersionMonitor,
 ];
 
 /** Controllers of the webhooks room, served under the module's route path. */

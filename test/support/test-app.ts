@@ -17,6 +17,8 @@ export interface FakeStripeHandle {
   stripeConfig(): { host: string; port: number; protocol: 'http' };
   addWebhookEndpoint(url: string, secret?: string): unknown;
   createPrice(price: { id?: string; unitAmount: number; interval?: 'day' | 'week' | 'month' | 'year'; productName?: string; currency?: string }): unknown;
+  seed?: number;
+  useRealisticDelivery?(): void;
 }
 
 export interface TestAppOptions {
@@ -38,6 +40,11 @@ export interface TestAppOptions {
   logger?: LoggerService;
   /** Register the passport 'jwt' strategy (default true); false boots an app that forgot it. */
   jwtStrategy?: boolean;
+  /**
+   * Deliver the fake's webhooks as Stripe may (seeded shuffle, duplicates, delays); default true, so
+   * our own suites never depend on order. A failing test prints the fake's seed (fake-seed.environment).
+   */
+  realisticDelivery?: boolean;
 }
 
 /** A running Nest app over real HTTP on 127.0.0.1, with real passport JWT auth. */
@@ -102,6 +109,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  if (fake && options.realisticDelivery !== false && fake.useRealisticDelivery) {
+    fake.useRealisticDelivery();
+    if (fake.seed !== undefined) reportSeedOnFailure(fake.seed);
+  }
   if (fake && options.registerWithFake !== false) {
     for (const price of testPrices) fake.createPrice(price);
     fake.addWebhookEndpoint(`${url}/api/payments/webhook`);
@@ -119,4 +130,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     auth: (userId) => ({ Authorization: `Bearer ${jwt.sign({ sub: userId })}` }),
     close: () => app.close(),
   };
+}
+
+/** Read by test/support/fake-seed.environment.js when a test fails. */
+function reportSeedOnFailure(seed: number): void {
+  const g = globalThis as { __fakeStripeSeeds?: Set<number> };
+  (g.__fakeStripeSeeds ??= new Set()).add(seed);
 }

@@ -8,6 +8,7 @@ export interface CustomerInput {
   phone?: string | null;
   description?: string | null;
   metadata?: Record<string, string>;
+  testClock?: string | null;
 }
 
 const emptyAddress = () => ({ city: null, country: null, line1: null, line2: null, postal_code: null, state: null });
@@ -41,7 +42,7 @@ export function buildCustomer(input: CustomerInput): Stripe.Customer {
     preferred_locales: [],
     shipping: null,
     tax_exempt: 'none',
-    test_clock: null,
+    test_clock: input.testClock ?? null,
   };
   return customer as unknown as Stripe.Customer;
 }

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 
-export const FAKE_API_VERSION = '2026-10-28.endive';
+import { CURRENT_API_VERSION } from '../api-versions';
+
+export const FAKE_API_VERSION = CURRENT_API_VERSION;
 
 export interface EventInput {
   id: string;

@@ -52,6 +52,10 @@ export interface ScheduleInput {
   subscription: string;
   phases: Stripe.SubscriptionSchedule.Phase[];
   metadata: Record<string, string>;
+  /** The subscription's `billing_mode`: a schedule made from a subscription keeps it. */
+  billingMode?: Stripe.SubscriptionSchedule.BillingMode;
+  /** The subscription's test clock id, if any. */
+  testClock?: string | null;
 }
 
 /** A schedule attached to a subscription (`from_subscription`): active, released at its end by default. */
@@ -86,8 +90,8 @@ export function buildSubscriptionSchedule(input: ScheduleInput): Stripe.Subscrip
     released_subscription: null,
     status: 'active',
     subscription: input.subscription,
-    test_clock: null,
-    billing_mode: { type: 'classic', flexible: null },
+    test_clock: input.testClock ?? null,
+    billing_mode: input.billingMode ?? { type: 'flexible', flexible: {} },
     customer_account: null,
   };
   return schedule as unknown as Stripe.SubscriptionSchedule;

@@ -45,6 +45,13 @@ export interface SubscriptionInput {
   metadata: Record<string, string>;
   description?: string | null;
   missingPaymentMethod?: 'cancel' | 'create_invoice' | 'pause';
+  /** Default 'flexible', the default of subscriptions created through the API since 2025-09-30. */
+  billingMode?: 'classic' | 'flexible';
+}
+
+/** `billing_mode` with the keys of Stripe's example object (its optional `updated_at` left out). */
+export function billingModeObject(type: 'classic' | 'flexible'): Stripe.Subscription.BillingMode {
+  return { type, flexible: type === 'flexible' ? {} : null } as Stripe.Subscription.BillingMode;
 }
 
 export function buildSubscription(input: SubscriptionInput): Stripe.Subscription {
@@ -97,7 +104,7 @@ export function buildSubscription(input: SubscriptionInput): Stripe.Subscription
     trial_start: input.trialStart,
     cancel_at_period_end: false,
     billing_thresholds: null,
-    billing_mode: { type: 'classic', flexible: null },
+    billing_mode: billingModeObject(input.billingMode ?? 'flexible'),
     customer_account: null,
     managed_payments: { enabled: false },
     billing_schedules: [],

@@ -1,3 +1,4 @@
+import { defaultBillingMode } from '../api-versions';
 import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { CheckoutFlow } from '../checkout.flow';
@@ -67,6 +68,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       trialPeriodDays: trialDays,
       trialEnd,
       subscriptionMetadata: subData?.metadata() ?? {},
+      billingMode: subData?.obj('billing_mode')?.oneOf('type', ['classic', 'flexible'] as const) ?? defaultBillingMode(ctx.origin.apiVersion ?? ctx.options.apiVersion),
       customerEmail: customerEmail ?? (customer ? ctx.store.customers.get(customer)?.email ?? null : null),
     });
     return session;

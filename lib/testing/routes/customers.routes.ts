@@ -15,6 +15,8 @@ export function customerRoutes(router: ApiRouter, engine: SubscriptionEngine): v
   };
 
   router.add('POST', '/v1/customers', ({ params }) => {
+    const testClock = params.str('test_clock');
+    if (testClock !== undefined && !ctx.store.testClocks.has(testClock)) throw missing('test clock', testClock, 'test_clock');
     const customer = buildCustomer({
       id: ctx.id('cus_', 14),
       created: ctx.now(),
@@ -23,6 +25,7 @@ export function customerRoutes(router: ApiRouter, engine: SubscriptionEngine): v
       phone: params.str('phone'),
       description: params.str('description'),
       metadata: params.metadata(),
+      testClock,
     });
     ctx.store.customers.set(customer.id, customer);
     ctx.store.cards.set(customer.id, 'success');

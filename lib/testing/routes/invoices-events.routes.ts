@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { TestCard } from '../fake-stripe.types';
+import { renderEvent } from '../event-payloads';
 import { createdFilter, listResponse } from '../list-helpers';
 import { missing } from '../stripe-api.error';
 import { cardError, SubscriptionEngine } from '../subscription.engine';
@@ -43,7 +44,9 @@ export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEng
     return listResponse(all, params, '/v1/invoices');
   });
 
-  router.add('GET', '/v1/events/:id', ({ ids }) => ctx.store.events.find((e) => e.id === ids[0]) ?? throwMissing('event', ids[0]));
+  // Events read back through the API carry the account's version, as Stripe renders them.
+  const rendered = (e: Stripe.Event): Stripe.Event => renderEvent(e, ctx.options.apiVersion);
+  router.add('GET', '/v1/events/:id', ({ ids }) => rendered(ctx.store.events.find((e) => e.id === ids[0]) ?? throwMissing('event', ids[0])));
   router.add('GET', '/v1/events', ({ params }) => {
     const type = params.str('type');
     const types = params.strings('types');
@@ -54,7 +57,7 @@ export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEng
       // Stripe accepts a trailing wildcard such as `invoice.*`.
       return type.endsWith('*') ? t.startsWith(type.slice(0, -1)) : t === type;
     };
-    return listResponse(ctx.store.events.filter((e) => matchType(e.type) && inRange(e.created)), params, '/v1/events');
+    return listResponse(ctx.store.events.filter((e) => matchType(e.type) && inRange(e.created)).map(rendered), params, '/v1/events');
   });
 }
 

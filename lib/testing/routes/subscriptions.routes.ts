@@ -36,6 +36,7 @@ export function subscriptionRoutes(router: ApiRouter, engine: SubscriptionEngine
       trialEnd,
       metadata: params.metadata(),
       description: params.str('description'),
+      billingMode: params.obj('billing_mode')?.oneOf('type', ['classic', 'flexible'] as const),
       paymentBehavior: params.oneOf('payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const),
     });
     if (params.bool('cancel_at_period_end')) {

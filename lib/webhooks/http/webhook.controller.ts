@@ -3,7 +3,10 @@ import type Stripe from 'stripe';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
+import { ApiVersionMonitor } from '../../stripe/api-version.monitor';
 import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
+import { ThinEventResolver } from '../thin/thin-event.resolver';
+import { isThinEventPayload } from '../thin/thin-event.types';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
 import { PaymentsPublic } from './payments-public.decorator';
 import { readRawBody } from './raw-body.reader';
@@ -28,6 +31,8 @@ export class WebhookController {
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly processor: WebhookProcessor,
+    private readonly thin: ThinEventResolver,
+    private readonly versions: ApiVersionMonitor,
   ) {}
 
   @Post('webhook')
@@ -50,8 +55,13 @@ export class WebhookController {
       this.logger.log(`Webhook refused: ${check.reason}`);
       throw new PaymentsException(400, 'invalid_signature', 'Invalid webhook signature.');
     }
-    const event = parseEvent(raw);
+    const body = parseJson(raw);
+    // Thin notifications (event destinations) become the same event, fetched; then one pipeline.
+    const thin = isThinEventPayload(body) ? this.thin.validate(body) : null;
+    const snapshot = thin ? null : parseEvent(body);
     try {
+      const event = snapshot ?? (await this.thin.resolve(thin!));
+      this.versions.observe(event);
       return { received: true, outcome: await this.processor.process(event) };
     } catch (error) {
       if (error instanceof PaymentsException && error.code === 'webhook_in_progress') throw error;
@@ -61,14 +71,17 @@ export class WebhookController {
   }
 }
 
-/** The signed body as an event; a signed body that is not an event is refused (400), never processed. */
-function parseEvent(raw: Buffer): Stripe.Event {
-  let event: Stripe.Event;
+function parseJson(raw: Buffer): unknown {
   try {
-    event = JSON.parse(raw.toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch {
     throw new PaymentsException(400, 'invalid_request', 'Webhook body is not JSON.');
   }
+}
+
+/** The signed body as an event; a signed body that is not an event is refused (400), never processed. */
+function parseEvent(body: unknown): Stripe.Event {
+  const event = body as Stripe.Event;
   if (!event || typeof event !== 'object' || typeof event.id !== 'string' || !event.id || typeof event.type !== 'string' || !event.data || typeof event.data.object !== 'object') {
     throw new PaymentsException(400, 'invalid_request', 'Webhook body is not a Stripe event.');
   }

@@ -5,7 +5,7 @@ import { Billable, BillableStore } from '../../persistence/billable-store';
 import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { billingTransitions } from './billing-transitions';
-import { HOLDING_STATUSES, refId, snapshotState } from './subscription-state.mapper';
+import { ENDED_STATUSES, HOLDING_STATUSES, refId, snapshotState } from './subscription-state.mapper';
 import { SubscriptionApplier, SyncOutcome } from './subscription-applier.service';
 
 /** Options of one sync. */
@@ -64,7 +64,10 @@ export class BillingSyncService {
         this.logger.warn(`Subscription ${subscriptionId} not found at Stripe; nothing to sync.`);
         return null;
       }
-      const owner = early ?? (await this.lockOwner(tx, refId(sub.customer), options.billableIdHint ?? sub.metadata?.billable_id));
+      // An ended subscription never links its customer through the hint: delivered after
+      // customer.deleted (Stripe keeps no order) it would re-link the deleted customer.
+      const hint = ENDED_STATUSES.includes(sub.status) ? null : (options.billableIdHint ?? sub.metadata?.billable_id);
+      const owner = early ?? (await this.lockOwner(tx, refId(sub.customer), hint));
       if (!owner) return this.noOwner(sub);
       return this.applier.apply(tx, owner.billable, sub, { fetchedAt, event: options.event ?? null, link: owner.link });
     });

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { BillingState } from '../../persistence/billing-state';
 import { PlanCatalog } from '../../plans/plan-catalog';
+import { subscriptionPeriod } from '../../stripe/billing-period';
 
 /** Statuses after which a subscription never collects again: back to the free plan. */
 export const ENDED_STATUSES: readonly string[] = ['canceled', 'incomplete_expired'];
@@ -49,16 +50,15 @@ export function stateFromSubscription(
   const priceId = subscriptionPriceId(sub);
   const known = catalog.byPriceId(priceId);
   const ended = ENDED_STATUSES.includes(sub.status);
-  const item = sub.items?.data?.[0] as (Stripe.SubscriptionItem & { current_period_start?: number; current_period_end?: number }) | undefined;
-  const legacy = sub as unknown as { current_period_start?: number; current_period_end?: number };
+  const period = subscriptionPeriod(sub);
   const sameSubscription = previous.stripeSubscriptionId === sub.id;
   const stillPastDue = sameSubscription && previous.subscriptionStatus === 'past_due' && previous.pastDueSince;
   const patch: Partial<BillingState> = {
     stripeSubscriptionId: sub.id,
     subscriptionStatus: sub.status,
     plan: ended ? null : (known?.plan.key ?? null),
-    currentPeriodStart: toDate(item?.current_period_start ?? legacy.current_period_start),
-    currentPeriodEnd: toDate(item?.current_period_end ?? legacy.current_period_end),
+    currentPeriodStart: toDate(period.start),
+    currentPeriodEnd: toDate(period.end),
     cancelAtPeriodEnd: sub.cancel_at_period_end === true,
     cancelAt: toDate(sub.cancel_at),
     trialStart: toDate(sub.trial_start),

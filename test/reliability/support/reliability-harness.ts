@@ -61,7 +61,8 @@ export async function startHarness(): Promise<Harness> {
   const fake = await FakeStripe.start({ seed: SEED, logger: capture.fakeLogger, retryScheduleMs: [100, 300, 1000, 2000, 4000] });
   for (const price of testPrices) fake.createPrice(price);
   const common = {
-    db, fake, registerWithFake: false, providers: [ReliabilityProbe], controllers: [MeteredController],
+    // Each scenario sets its own delivery (order, duplicates) and measures against it.
+    db, fake, registerWithFake: false, realisticDelivery: false, providers: [ReliabilityProbe], controllers: [MeteredController],
     payments: { authGuard: jwtGuard }, configure: bodyLimit,
   };
   const a = await startTestApp({ ...common, logger: new CapturingLogger(capture, 'app-a') });
