@@ -54,7 +54,9 @@ export class WebhookOperations {
     try {
       return { id: eventId, outcome: await this.processor.run(event) };
     } catch (error) {
-      return { id: eventId, outcome: 'failed', error: describeError(error) };
+      const reason = describeError(error);
+      this.logger.warn(`Replay of ${event.type} ${eventId} failed; it stays retryable: ${reason}`);
+      return { id: eventId, outcome: 'failed', error: reason };
     }
   }
 
