@@ -23,10 +23,13 @@ export class EventModePolicy {
   /** The one mode accepted, or null for both. */
   readonly mode: StripeMode | null;
 
-  constructor(options: ResolvedPaymentsOptions) {
+  constructor(private readonly options: ResolvedPaymentsOptions) {
     this.mode = options.webhook.acceptBothModes ? null : keyMode(options.secretKey);
-    if (!options.webhook.acceptBothModes && this.mode === null) {
-      // An injected client hides its key: say once how to get the check rather than guess a mode.
+  }
+
+  /** Called once at start-up: an injected client hides its key, so say how to get the check rather than guess a mode. */
+  explainUnknownMode(): void {
+    if (!this.options.webhook.acceptBothModes && this.mode === null) {
       this.logger.warn('Webhook events of both test and live mode are accepted: the mode is read from secretKey, which is not set (or not sk_/rk_test_/live_); pass secretKey with stripeClient, or set webhook.acceptBothModes: true to silence this.');
     }
   }

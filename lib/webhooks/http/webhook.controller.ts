@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Logger, OnApplicationBootstrap, Post, Req, UseFilters } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
@@ -26,7 +26,7 @@ export interface WebhookAnswer {
  */
 @Controller()
 @UseFilters(WebhookExceptionFilter)
-export class WebhookController {
+export class WebhookController implements OnApplicationBootstrap {
   private readonly logger = new Logger('Payments:Webhooks');
   private readonly modes: EventModePolicy;
 
@@ -35,6 +35,10 @@ export class WebhookController {
     private readonly processor: WebhookProcessor,
   ) {
     this.modes = new EventModePolicy(options);
+  }
+
+  onApplicationBootstrap(): void {
+    this.modes.explainUnknownMode();
   }
 
   @Post('webhook')
