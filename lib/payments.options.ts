@@ -37,7 +37,7 @@ export interface PaymentsModuleOptions {
   stripeTimeoutMs?: number;
   /** Network retries for Stripe calls (safe: every POST carries an idempotency key). Default 2. */
   stripeMaxNetworkRetries?: number;
-  /** Webhook signing secret(s) (`whsec_...`); several for rotation or test + live. Required for the webhook route. */
+  /** Webhook signing secret(s) (`whsec_...`); several while rotating (one endpoint per mode). Required for the webhook route. */
   webhookSecret?: string | string[];
   /** Plan key -> plan, cheapest first (rank = order). Required. */
   plans: PlansDefinition;
