@@ -3,6 +3,7 @@ import { PaymentEntity } from '../../lib';
 import { buildStripeEvent, FakeStripe } from '../../lib/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
+import { TestUser } from '../support/test-user.entity';
 import { reload, subscribe, userWithCustomer } from './support/fake-flows';
 import { RecordingLogger } from './support/recording-logger';
 import { postWebhook } from './support/webhook-helpers';
@@ -38,7 +39,7 @@ describeEachDb(['sqlite', 'postgres'])('invoice and checkout events against Stri
   async function undeliveredInvoicePaid(customer?: string) {
     const user = await userWithCustomer(t, stripe);
     const before = fake.events.length;
-    await subscribe(fake, stripe, customer ? { ...user, stripeCustomerId: customer } : user);
+    await subscribe(fake, stripe, customer ? ({ ...user, stripeCustomerId: customer } as TestUser) : user);
     const event = fake.events.slice(before).find((e) => e.type === 'invoice.paid')!;
     const invoice = fake.state.invoices.get((event.data.object as Stripe.Invoice).id)!;
     return { user, event, invoice };
