@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type Stripe from 'stripe';
-import { WebhookEventEntity } from '../../lib';
+import { WebhookEventEntity, WebhookOperations } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -59,7 +59,7 @@ describe.each(testDatabases())('webhook failures before processing on %s', (kind
     }
   }
 
-  it('the inbox table failing → 500 with exactly one error line naming the event; processed once the database is back', async () => {
+  it('the inbox table failing → 500 with exactly one error line naming the event; replayed from that line once the database is back', async () => {
     const { user, event, body } = await undeliveredInvoicePaid();
     const from = logger.lines.length;
     await t.dataSource.query('ALTER TABLE payments_webhook_events RENAME TO payments_webhook_events_away');
@@ -72,10 +72,14 @@ describe.each(testDatabases())('webhook failures before processing on %s', (kind
     expect(answers).toEqual([500, 500]);
     expectOneErrorLine(event, from, 2);
     expect(await reload(t, user.id)).toMatchObject({ plan: null });
-
-    // Stripe's next retry finds the database back.
-    expect(await send(body)).toEqual({ status: 200, json: { received: true, outcome: 'processed' } });
+    // Nothing reached the inbox, so `events:failed` cannot list it: the error line's replay command is the way back.
+    expect(await inboxRow(event.id)).toBeNull();
+    expect(logger.matching('error', [`events:replay ${event.id}`], from)).toHaveLength(2);
+    expect(await t.app.get(WebhookOperations).replay(event.id)).toEqual({ id: event.id, outcome: 'processed' });
     expect(await reload(t, user.id)).toMatchObject({ plan: 'pro' });
+
+    // Stripe's next retry finds it done.
+    expect(await send(body)).toEqual({ status: 200, json: { received: true, outcome: 'duplicate' } });
     expect(logger.matching('error', [event.id], from)).toHaveLength(2);
   });
 
