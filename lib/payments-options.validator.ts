@@ -60,7 +60,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     downgrade: options.downgrade ?? 'period_end',
     allowImmediateCancel: options.allowImmediateCancel ?? false,
     trial: { oncePerBillable: options.trial?.oncePerBillable ?? true },
-    webhook: { maxBodyBytes, toleranceSeconds },
+    webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true },
     entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
     getBillableId: options.getBillableId ?? defaultBillableId,

@@ -37,7 +37,7 @@ export interface PaymentsModuleOptions {
   stripeTimeoutMs?: number;
   /** Network retries for Stripe calls (safe: every POST carries an idempotency key). Default 2. */
   stripeMaxNetworkRetries?: number;
-  /** Webhook signing secret(s) (`whsec_...`); several for rotation or test + live. Required for the webhook route. */
+  /** Webhook signing secret(s) (`whsec_...`); several while rotating (one endpoint per mode). Required for the webhook route. */
   webhookSecret?: string | string[];
   /** Plan key -> plan, cheapest first (rank = order). Required. */
   plans: PlansDefinition;
@@ -74,6 +74,8 @@ export interface PaymentsModuleOptions {
     maxBodyBytes?: number;
     /** Largest accepted age of a signature timestamp, in seconds (also the allowed future skew). Default 300. */
     toleranceSeconds?: number;
+    /** Process events of both modes; by default an event whose `livemode` differs from `secretKey`'s mode is acknowledged and ignored. Default false. */
+    acceptBothModes?: boolean;
   };
   /** How long a billable's state is cached in-process for the guards, in ms. Default 5000; 0 disables. */
   entitlementsCacheTtlMs?: number;
@@ -114,7 +116,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   downgrade: 'period_end' | 'immediately';
   allowImmediateCancel: boolean;
   trial: { oncePerBillable: boolean };
-  webhook: { maxBodyBytes: number; toleranceSeconds: number };
+  webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean };
   entitlementsCacheTtlMs: number;
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;

@@ -6,7 +6,7 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
-import { BillingSyncService, CHECKOUT_SESSION_EXPAND } from '../webhooks/sync/billing-sync.service';
+import { BillingSyncService, CHECKOUT_SESSION_EXPAND, ownBillableId } from '../webhooks/sync/billing-sync.service';
 import { billableNotFound } from './stripe-customers.service';
 import { subscriptionView, SubscriptionView } from './subscription.view';
 
@@ -37,11 +37,7 @@ export class CheckoutStatusService {
     // Ownership is checked before the sync, so a foreign id can neither link nor reveal anything.
     const fetchedAt = new Date();
     const session = await this.gateway.find('checkout.sessions.retrieve', (s) => s.checkout.sessions.retrieve(sessionId, { expand: CHECKOUT_SESSION_EXPAND }));
-    const owned =
-      session !== null &&
-      session.client_reference_id === billableId &&
-      session.metadata?.billable_id === billableId &&
-      (!billable.stripeCustomerId || session.customer === billable.stripeCustomerId);
+    const owned = session !== null && ownBillableId(session) === billableId && (!billable.stripeCustomerId || session.customer === billable.stripeCustomerId);
     if (!owned) throw new PaymentsException(404, 'checkout_not_found', 'No checkout session with this id belongs to you.');
     const synced = await this.sync.syncCheckoutSession(sessionId, { fetched: { session, fetchedAt } });
     const state = (await this.store.findById(billableId)) ?? billable;

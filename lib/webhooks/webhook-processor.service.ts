@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { PaymentsException } from '../common/payments.exception';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import { WebhookHandlers } from './handlers/webhook-handlers.service';
-import { describeError, WebhookInbox } from './inbox/webhook-inbox.service';
+import { WebhookInbox } from './inbox/webhook-inbox.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
 
 /** What became of one delivery. */
@@ -60,7 +60,7 @@ export class WebhookProcessor {
       if (outcome === 'ignored') this.logger.log(`Ignored ${event.type} ${event.id}: no built-in or app handler for this type.`);
       return outcome;
     } catch (error) {
-      this.logger.warn(`Processing ${event.type} ${event.id} failed; it stays retryable: ${describeError(error)}`);
+      // The caller logs the failure once (the webhook route as the error of its 5xx, a replay as its result).
       await this.inbox.fail(event.id, error);
       throw error;
     }

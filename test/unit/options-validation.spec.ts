@@ -28,7 +28,7 @@ describe('options validation', () => {
       downgrade: 'period_end',
       allowImmediateCancel: false,
       trial: { oncePerBillable: true },
-      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300 },
+      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300, acceptBothModes: false },
       entitlementsCacheTtlMs: 5000,
       idempotencyWindowSeconds: 600,
     });

@@ -1,5 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/** Length of the `id` column: a longer event id is refused (400) before any insert. */
+export const WEBHOOK_EVENT_ID_LENGTH = 255;
+/** Length of the `type` column: a longer event type is refused (400) before any insert. */
+export const WEBHOOK_EVENT_TYPE_LENGTH = 128;
+
 /** Where an event is in the pipeline. Only `processed` (and `ignored`) blocks a redelivery. */
 export type WebhookEventStatus = 'processing' | 'processed' | 'failed' | 'ignored';
 
@@ -7,10 +12,10 @@ export type WebhookEventStatus = 'processing' | 'processed' | 'failed' | 'ignore
 @Entity('payments_webhook_events')
 export class WebhookEventEntity {
   /** Stripe's event id (`evt_...`): the dedupe key. */
-  @PrimaryColumn({ type: String, length: 255 })
+  @PrimaryColumn({ type: String, length: WEBHOOK_EVENT_ID_LENGTH })
   id: string;
 
-  @Column({ type: String, length: 128 })
+  @Column({ type: String, length: WEBHOOK_EVENT_TYPE_LENGTH })
   type: string;
 
   @Index()

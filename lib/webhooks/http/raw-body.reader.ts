@@ -1,18 +1,14 @@
-import { Logger } from '@nestjs/common';
 import { PaymentsException } from '../../common/payments.exception';
 
 /** The fix we name when the raw bytes are gone: the only way to verify Stripe's signature. */
 export const RAW_BODY_FIX =
   'create the app with NestFactory.create(AppModule, { rawBody: true }) so the webhook can verify the exact bytes Stripe signed';
 
-const logger = new Logger('Payments:Webhooks');
-let rawBodyWarned = false;
-
 /**
  * The exact request bytes, capped at `maxBytes`. Uses Nest's `req.rawBody` (rawBody: true) or a
  * Buffer body from `express.raw()`; when no parser touched the stream (another content type,
  * `bodyParser: false`), reads it here with the cap. A body parsed without its raw bytes cannot be
- * verified: that is a set-up mistake, answered 500 `raw_body_missing` with the fix (logged once).
+ * verified: that is a set-up mistake, answered 500 `raw_body_missing` with the fix (the controller logs it).
  */
 export async function readRawBody(req: any, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers?.['content-length']);
@@ -23,10 +19,6 @@ export async function readRawBody(req: any, maxBytes: number): Promise<Buffer> {
     return existing;
   }
   if (req._body !== true && req.readable && !req.readableEnded) return readStream(req, maxBytes);
-  if (!rawBodyWarned) {
-    rawBodyWarned = true;
-    logger.error(`The webhook received a parsed body without its raw bytes; ${RAW_BODY_FIX}.`);
-  }
   throw new PaymentsException(500, 'raw_body_missing', `Webhook misconfigured: ${RAW_BODY_FIX}.`);
 }
 

@@ -1,13 +1,16 @@
-import { Controller, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Logger, OnApplicationBootstrap, Post, Req, UseFilters } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
+import { WEBHOOK_EVENT_ID_LENGTH, WEBHOOK_EVENT_TYPE_LENGTH } from '../../persistence/entities/webhook-event.entity';
 import { ApiVersionMonitor } from '../../stripe/api-version.monitor';
+import { describeError } from '../inbox/webhook-inbox.service';
 import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
 import { ThinEventResolver } from '../thin/thin-event.resolver';
 import { isThinEventPayload } from '../thin/thin-event.types';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
+import { EventModePolicy } from './event-mode.policy';
 import { PaymentsPublic } from './payments-public.decorator';
 import { readRawBody } from './raw-body.reader';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
@@ -22,23 +25,43 @@ export interface WebhookAnswer {
  * `POST /<routePath>/webhook`: Stripe's deliveries. Reads the raw body itself (no DTO, so the
  * app's ValidationPipe has nothing to do), is marked public for the app's guards, and has its own
  * exception filter so Stripe always sees 400 (bad signature), 413, 409 (in progress) or 500.
+ * Events of the other Stripe mode (test/live) are acknowledged and ignored.
  */
 @Controller()
 @UseFilters(WebhookExceptionFilter)
-export class WebhookController {
+export class WebhookController implements OnApplicationBootstrap {
   private readonly logger = new Logger('Payments:Webhooks');
+  private readonly modes: EventModePolicy;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly processor: WebhookProcessor,
     private readonly thin: ThinEventResolver,
     private readonly versions: ApiVersionMonitor,
-  ) {}
+  ) {
+    this.modes = new EventModePolicy(options);
+  }
+
+  onApplicationBootstrap(): void {
+    this.modes.explainUnknownMode();
+  }
 
   @Post('webhook')
   @HttpCode(200)
   @PaymentsPublic()
   async receive(@Req() req: unknown): Promise<WebhookAnswer> {
+    let event: Stripe.Event | null = null;
+    try {
+      event = await this.verifiedEvent(req);
+      if (!this.modes.accepts(event)) return { received: true, outcome: 'ignored' };
+      this.versions.observe(event);
+      return { received: true, outcome: await this.processor.process(event) };
+    } catch (error) {
+      throw this.failure(error, event);
+    }
+  }
+
+  private async verifiedEvent(req: unknown): Promise<Stripe.Event> {
     if (this.options.webhookSecrets.length === 0) {
       this.logger.error('Webhook refused: webhookSecret is not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET) in the PaymentsModule options.');
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
@@ -57,17 +80,25 @@ export class WebhookController {
     }
     const body = parseJson(raw);
     // Thin notifications (event destinations) become the same event, fetched; then one pipeline.
-    const thin = isThinEventPayload(body) ? this.thin.validate(body) : null;
-    const snapshot = thin ? null : parseEvent(body);
-    try {
-      const event = snapshot ?? (await this.thin.resolve(thin!));
-      this.versions.observe(event);
-      return { received: true, outcome: await this.processor.process(event) };
-    } catch (error) {
-      if (error instanceof PaymentsException && error.code === 'webhook_in_progress') throw error;
-      // Whatever went wrong (a handler, Stripe, the database), Stripe must retry: 5xx, no details.
-      throw new PaymentsException(500, 'webhook_failed', 'Webhook processing failed; it will be retried.');
-    }
+    if (isThinEventPayload(body)) return this.thin.resolve(this.thin.validate(body));
+    return parseEvent(body);
+  }
+
+  /**
+   * The answer to a failed delivery. A 4xx passes as it is; anything else is a 5xx so that Stripe
+   * retries, with no details for the caller and exactly one error line for the operator, naming
+   * the event (when it was read) so it can be found and replayed even if nothing reached the inbox.
+   */
+  private failure(error: unknown, event: Stripe.Event | null): PaymentsException {
+    if (error instanceof PaymentsException && error.getStatus() < 500) return error;
+    const answer = error instanceof PaymentsException ? error : new PaymentsException(500, 'webhook_failed', 'Webhook processing failed; it will be retried.');
+    // Already said in its own sentence, once per refused delivery.
+    if (answer.code === 'webhook_not_configured') return answer;
+    const subject = event ? `${event.type} ${event.id}` : 'delivery';
+    const reason = (error === answer ? answer.message : describeError(error)).replace(/\.$/, '');
+    const replay = event ? `; Stripe retries it, or run events:replay ${event.id}` : '';
+    this.logger.error(`Webhook ${subject} answered ${answer.getStatus()} ${answer.code}: ${reason}${replay}.`);
+    return answer;
   }
 }
 
@@ -79,11 +110,18 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** The signed body as an event; a signed body that is not an event is refused (400), never processed. */
+/**
+ * The signed body as an event; a signed body that is not an event is refused (400), never
+ * processed. Id and type must fit their inbox columns: checked here so every database answers the
+ * same 400 (PostgreSQL would fail the insert, MariaDB or SQLite might truncate or keep it).
+ */
 function parseEvent(body: unknown): Stripe.Event {
   const event = body as Stripe.Event;
   if (!event || typeof event !== 'object' || typeof event.id !== 'string' || !event.id || typeof event.type !== 'string' || !event.data || typeof event.data.object !== 'object') {
     throw new PaymentsException(400, 'invalid_request', 'Webhook body is not a Stripe event.');
+  }
+  if (event.id.length > WEBHOOK_EVENT_ID_LENGTH || event.type.length > WEBHOOK_EVENT_TYPE_LENGTH) {
+    throw new PaymentsException(400, 'invalid_request', `Webhook event id or type is too long (at most ${WEBHOOK_EVENT_ID_LENGTH} and ${WEBHOOK_EVENT_TYPE_LENGTH} characters).`);
   }
   return event;
 }

@@ -216,7 +216,9 @@ export class WebhookOperations {
     try {
       return { id: event.id, outcome: await this.processor.run(event) };
     } catch (error) {
-      return { id: event.id, outcome: 'failed', error: describeError(error) };
+      const reason = describeError(error);
+      this.logger.warn(`Replay of ${event.type} ${event.id} failed; it stays retryable: ${reason}`);
+      return { id: event.id, outcome: 'failed', error: reason };
     }
   }
 }

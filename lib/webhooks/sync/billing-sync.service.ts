@@ -16,7 +16,7 @@ export interface SyncOptions {
   event?: Stripe.Event | null;
   /** The customer, when known before fetching (from the event): the row is locked before the fetch. */
   customerId?: string | null;
-  /** A billable id vouched for by our own checkout (client_reference_id / metadata.billable_id). */
+  /** A billable id vouched for by our own checkout (`ownBillableId`) or subscription metadata: may link a customer. */
   billableIdHint?: string | null;
 }
 
@@ -67,7 +67,8 @@ export class BillingSyncService {
       // An ended subscription never links its customer through the hint: delivered after
       // customer.deleted (Stripe keeps no order) it would re-link the deleted customer.
       const hint = ENDED_STATUSES.includes(sub.status) ? null : (options.billableIdHint ?? sub.metadata?.billable_id);
-      const owner = early ?? (await this.lockOwner(tx, refId(sub.customer), hint));
+      // The early lock trusted the event's customer; Stripe's answer decides whose row is written.
+      const owner = early && refId(sub.customer) === options.customerId ? early : await this.lockOwner(tx, refId(sub.customer), hint);
       if (!owner) return this.noOwner(sub);
       return this.applier.apply(tx, owner.billable, sub, { fetchedAt, event: options.event ?? null, link: owner.link });
     });
@@ -75,8 +76,9 @@ export class BillingSyncService {
 
   /**
    * Re-fetches a checkout session (with its subscription, one call). A complete subscription
-   * session links its customer to the billable named by `client_reference_id` (when that billable
-   * has no customer yet) and syncs the subscription.
+   * session made by this module's checkout (see `ownBillableId`) links its customer to that
+   * billable (when it has no customer yet) and syncs the subscription; any other session can
+   * only update a billable that already owns its customer.
    */
   async syncCheckoutSession(
     sessionId: string,
@@ -89,7 +91,7 @@ export class BillingSyncService {
         options.fetched?.session ??
         (await this.gateway.find('checkout.sessions.retrieve', (s) => s.checkout.sessions.retrieve(sessionId, { expand: CHECKOUT_SESSION_EXPAND })));
       if (!session) throw new PaymentsException(404, 'checkout_not_found', 'No such checkout session.');
-      const hint = session.client_reference_id ?? session.metadata?.billable_id ?? null;
+      const hint = ownBillableId(session);
       const customerId = refId(session.customer);
       if (session.status !== 'complete' || session.mode !== 'subscription' || !session.subscription) {
         const billable = hint ? await this.store.findById(hint, tx.manager) : null;
@@ -167,6 +169,20 @@ export class BillingSyncService {
   private inTx<T>(tx: PaymentsTx | undefined, work: (tx: PaymentsTx) => Promise<T>): Promise<T> {
     return tx ? work(tx) : this.transactions.run(work);
   }
+}
+
+/**
+ * The billable a checkout session was made for, when this module made it: our checkout sets both
+ * `client_reference_id` and `metadata.billable_id` to the billable id (and the subscription's
+ * `metadata.billable_id` too). A Payment Link or pricing table on the same account lets anyone set
+ * `client_reference_id` (a URL parameter) but not the metadata, so one alone never names an owner.
+ */
+export function ownBillableId(session: Stripe.Checkout.Session): string | null {
+  const id = session.client_reference_id;
+  if (typeof id !== 'string' || id === '' || session.metadata?.billable_id !== id) return null;
+  const sub = session.subscription;
+  const subOwner = sub && typeof sub === 'object' ? sub.metadata?.billable_id : undefined;
+  return subOwner === undefined || subOwner === id ? id : null;
 }
 
 /** The subscription that represents the billable: its current one while it holds, else the newest holding one, else the current or newest. */

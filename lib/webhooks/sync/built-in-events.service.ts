@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { PaymentsException } from '../../common/payments.exception';
 import { PaymentEntity } from '../../persistence/entities/payment.entity';
 import { BillableStore } from '../../persistence/billable-store';
 import { PaymentsTx } from '../../persistence/payments-transactions';
+import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
 import { BillingSyncService } from './billing-sync.service';
-import { refId } from './subscription-state.mapper';
+import { refId, toDate } from './subscription-state.mapper';
 import { SubscriptionApplier, SyncOutcome } from './subscription-applier.service';
 
 /** Stripe event types the module handles itself (app handlers run in addition). */
@@ -34,10 +36,13 @@ const EVENT_TYPED: Record<string, BillingEventType> = {
 /** The module's own handling of a Stripe event, inside the event's transaction. */
 @Injectable()
 export class BuiltInEvents {
+  private readonly logger = new Logger('Payments:Webhooks');
+
   constructor(
     private readonly sync: BillingSyncService,
     private readonly applier: SubscriptionApplier,
     private readonly store: BillableStore,
+    private readonly gateway: StripeGateway,
   ) {}
 
   /** Handles the event; false when the type is not one the module knows. */
@@ -47,7 +52,7 @@ export class BuiltInEvents {
     const options = { tx, event };
     let outcome: SyncOutcome | null = null;
     if (event.type === 'checkout.session.completed') {
-      await this.sync.syncCheckoutSession(String(object.id), options);
+      await this.syncCheckout(String(object.id), event, tx);
     } else if (event.type.startsWith('customer.subscription.')) {
       outcome = await this.sync.syncSubscriptionOutcome(String(object.id), { ...options, customerId: refId(object.customer) });
     } else if (event.type === 'customer.deleted') {
@@ -60,7 +65,22 @@ export class BuiltInEvents {
     return true;
   }
 
-  private async handleInvoice(invoice: Stripe.Invoice, tx: PaymentsTx, event: Stripe.Event): Promise<SyncOutcome | null> {
+  private async syncCheckout(sessionId: string, event: Stripe.Event, tx: PaymentsTx): Promise<void> {
+    try {
+      await this.sync.syncCheckoutSession(sessionId, { tx, event });
+    } catch (error) {
+      if (!(error instanceof PaymentsException && error.code === 'checkout_not_found')) throw error;
+      this.missing('Checkout session', sessionId, event);
+    }
+  }
+
+  /** Invoice events: the invoice is re-fetched, since the payload is only a snapshot of whatever it said when sent. */
+  private async handleInvoice(payload: Stripe.Invoice, tx: PaymentsTx, event: Stripe.Event): Promise<SyncOutcome | null> {
+    const invoice = await this.gateway.find('invoices.retrieve', (s) => s.invoices.retrieve(String(payload.id)));
+    if (!invoice) {
+      this.missing('Invoice', payload.id, event);
+      return null;
+    }
     const customerId = refId(invoice.customer);
     const subscriptionId = invoiceSubscriptionId(invoice);
     const outcome = subscriptionId ? await this.sync.syncSubscriptionOutcome(subscriptionId, { tx, event, customerId }) : null;
@@ -68,29 +88,45 @@ export class BuiltInEvents {
     return outcome;
   }
 
-  /** One row per paid invoice (its id is the key), whatever the number of deliveries or instances. */
+  /**
+   * One row per paid invoice (its id is the key), whatever the number of deliveries or instances,
+   * with Stripe's figures, and only for a billable of ours: other customers on the account are
+   * none of this app's ledger.
+   */
   private async recordPayment(tx: PaymentsTx, invoice: Stripe.Invoice, customerId: string, subscriptionId: string | null, outcome: SyncOutcome | null): Promise<void> {
+    if (invoice.status !== 'paid') {
+      this.logger.log(`Invoice ${invoice.id} is ${invoice.status} at Stripe, not paid; no payment recorded.`);
+      return;
+    }
     const billable = outcome?.billable ?? (await this.store.findByCustomerId(customerId, tx.manager));
+    if (!billable) {
+      this.logger.log(`No billable owns customer ${customerId} of invoice ${invoice.id}; no payment recorded.`);
+      return;
+    }
     const line = invoice.lines?.data?.[0];
-    const paidAt = invoice.status_transitions?.paid_at ?? invoice.created;
     await tx.manager
       .createQueryBuilder()
       .insert()
       .into(PaymentEntity)
       .values({
         id: invoice.id,
-        billableId: billable ? this.store.idOf(billable) : null,
+        billableId: this.store.idOf(billable),
         stripeCustomerId: customerId,
         stripeSubscriptionId: subscriptionId,
         amountPaid: invoice.amount_paid ?? 0,
         currency: invoice.currency ?? 'usd',
-        status: invoice.status ?? 'paid',
-        paidAt: new Date(paidAt * 1000),
+        status: invoice.status,
+        paidAt: toDate(invoice.status_transitions?.paid_at) ?? toDate(invoice.created) ?? new Date(),
         periodStart: toDate(line?.period?.start ?? invoice.period_start),
         periodEnd: toDate(line?.period?.end ?? invoice.period_end),
       })
       .orIgnore()
       .execute();
+  }
+
+  /** An object Stripe says does not exist: acknowledged, so Stripe stops retrying an event nothing can process. */
+  private missing(kind: string, id: unknown, event: Stripe.Event): void {
+    this.logger.log(`${kind} ${String(id)} of ${event.type} ${event.id} does not exist at Stripe; acknowledged and ignored.`);
   }
 }
 
@@ -98,8 +134,4 @@ export class BuiltInEvents {
 export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   const parent = (invoice as unknown as { parent?: { subscription_details?: { subscription?: unknown } } }).parent;
   return refId(parent?.subscription_details?.subscription) ?? refId((invoice as unknown as { subscription?: unknown }).subscription);
-}
-
-function toDate(seconds: number | null | undefined): Date | null {
-  return typeof seconds === 'number' && seconds > 0 ? new Date(seconds * 1000) : null;
 }

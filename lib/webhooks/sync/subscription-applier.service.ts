@@ -8,7 +8,7 @@ import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
 import { WebhookHandlers } from '../handlers/webhook-handlers.service';
 import { billingTransitions } from './billing-transitions';
-import { ENDED_STATUSES, HOLDING_STATUSES, snapshotState, stateFromSubscription } from './subscription-state.mapper';
+import { changesState, ENDED_STATUSES, HOLDING_STATUSES, snapshotState, stateFromSubscription, toDate } from './subscription-state.mapper';
 
 /** The billable's state around one sync (null billable: no billable owns the customer). */
 export interface SyncOutcome {
@@ -45,10 +45,12 @@ export class SubscriptionApplier {
       if (ctx.link) await this.store.writeState(tx, billable, { stripeCustomerId: ctx.link });
       return { billable, previous, current: snapshotState(billable) };
     }
-    const eventTime = ctx.event ? new Date(ctx.event.created * 1000) : ctx.fetchedAt;
+    const eventTime = toDate(ctx.event?.created) ?? ctx.fetchedAt;
     const { patch, unknownPriceId } = stateFromSubscription(sub, previous, this.catalog, { syncedAt: ctx.fetchedAt, pastDueFallback: eventTime });
     if (unknownPriceId) this.logger.warn(`Subscription ${sub.id} has price ${unknownPriceId}, which no plan sells; the plan stays free.`);
     if (ctx.link) patch.stripeCustomerId = ctx.link;
+    // Polls and redeliveries mostly find the state as stored: no write, no version bump, no cache drop.
+    if (!changesState(previous, patch)) return { billable, previous, current: previous };
     await this.store.writeState(tx, billable, patch);
     const current = snapshotState(billable);
     await this.emit(tx, billable, previous, current, billingTransitions(previous, current), ctx.event);

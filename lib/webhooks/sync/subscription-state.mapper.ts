@@ -8,7 +8,8 @@ export const ENDED_STATUSES: readonly string[] = ['canceled', 'incomplete_expire
 /** Statuses of a subscription that holds the billable (a second one like it would double-charge). */
 export const HOLDING_STATUSES: readonly string[] = ['trialing', 'active', 'past_due', 'unpaid', 'paused'];
 
-const toDate = (seconds: number | null | undefined): Date | null =>
+/** Stripe's unix seconds as a Date; null when absent, zero or not a number (a bad payload never stores NaN). */
+export const toDate = (seconds: number | null | undefined): Date | null =>
   typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : null;
 
 /** The id of a Stripe reference that may be expanded (`'cus_1'` or `{ id: 'cus_1', ... }`). */
@@ -88,4 +89,20 @@ export function snapshotState(row: Partial<BillingState>): BillingState {
     billingVersion: row.billingVersion ?? 0,
     billingSyncedAt: row.billingSyncedAt ?? null,
   };
+}
+
+/**
+ * True when writing `patch` over `previous` would change what a reader sees (the sync time and
+ * version aside). Dates are compared to the second, the precision Stripe and every database keep.
+ */
+export function changesState(previous: BillingState, patch: Partial<BillingState>): boolean {
+  return (Object.keys(patch) as (keyof BillingState)[]).some((key) => key !== 'billingSyncedAt' && key !== 'billingVersion' && !sameValue(previous[key], patch[key]));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) {
+    const seconds = (d: unknown) => (d instanceof Date ? Math.floor(d.getTime() / 1000) : null);
+    return seconds(a) === seconds(b);
+  }
+  return (a ?? null) === (b ?? null);
 }

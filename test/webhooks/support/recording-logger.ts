@@ -1,0 +1,45 @@
+import { LoggerService } from '@nestjs/common';
+
+/** One line the app logged. */
+export interface LoggedLine {
+  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  text: string;
+}
+
+/** A Nest logger that keeps every line of every level, for tests that count what an operator would see. */
+export class RecordingLogger implements LoggerService {
+  readonly lines: LoggedLine[] = [];
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.keep('log', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.keep('error', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.keep('warn', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.keep('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.keep('verbose', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.keep('fatal', message, rest);
+  }
+
+  /** Lines of one level that contain every one of `parts`, from line `from` on. */
+  matching(level: LoggedLine['level'], parts: string[], from = 0): string[] {
+    return this.lines.slice(from).filter((l) => l.level === level && parts.every((p) => l.text.includes(p))).map((l) => l.text);
+  }
+
+  private keep(level: LoggedLine['level'], message: unknown, rest: unknown[]): void {
+    this.lines.push({ level, text: [message, ...rest].map((part) => (part instanceof Error ? part.message : String(part))).join(' ') });
+  }
+}
