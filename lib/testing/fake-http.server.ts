@@ -8,7 +8,7 @@ import { FaultInjector } from './fault-injector';
 import { parseFormBody } from './form-body.parser';
 import { IdempotencyStore } from './idempotency.store';
 import { RequestParams } from './request-params';
-import { StripeApiError } from './stripe-api.error';
+import { keptUnderIdempotencyKey, StripeApiError } from './stripe-api.error';
 
 export interface PageHandler {
   handle(method: string, url: URL, body: string, res: ServerResponse): void;
@@ -76,6 +76,7 @@ export class FakeHttpServer {
       return;
     }
     const params = parseFormBody(method === 'POST' ? body : url.search.slice(1));
+    record.params = params;
     const fingerprint = `${method} ${url.pathname} ${canonical(params)}`;
     const requestId = this.ctx.id('req_', 14);
     const baseHeaders: Record<string, string> = { 'Request-Id': requestId };
@@ -109,9 +110,10 @@ export class FakeHttpServer {
         this.hanging.add(t);
       });
     }
-    const { status, payload } = this.execute(method, url.pathname, params, requestId, key ?? null);
+    const { status, payload, keep, invalid } = this.execute(method, url.pathname, params, requestId, key ?? null);
+    if (invalid) record.invalid = invalid;
     const text = JSON.stringify(payload, null, 2);
-    if (key && method === 'POST') this.idempotency.finish(key, status >= 500 ? null : { fingerprint, status, body: text });
+    if (key && method === 'POST') this.idempotency.finish(key, status >= 500 || !keep ? null : { fingerprint, status, body: text });
     if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
       req.socket.destroy();
       return;
@@ -120,16 +122,19 @@ export class FakeHttpServer {
     this.sendRaw(res, status, text, baseHeaders);
   }
 
-  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null): { status: number; payload: object } {
+  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null): { status: number; payload: object; keep: boolean; invalid?: RecordedRequest['invalid'] } {
     this.ctx.origin = { id: requestId, idempotencyKey: key };
     try {
       const params = new RequestParams(raw);
       const result = this.router.handle(method, path, params);
-      return { status: 200, payload: applyExpand(this.ctx, result, params.expand()) };
+      return { status: 200, payload: applyExpand(this.ctx, result, params.expand()), keep: true };
     } catch (err) {
-      if (err instanceof StripeApiError) return { status: err.status, payload: err.toBody() };
+      if (err instanceof StripeApiError) {
+        const keep = keptUnderIdempotencyKey(err);
+        return { status: err.status, payload: err.toBody(), keep, invalid: keep ? undefined : { code: err.code ?? err.type, param: err.param, message: err.message } };
+      }
       this.ctx.options.logger(`FakeStripe: ${method} ${path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      return { status: 500, payload: new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody() };
+      return { status: 500, payload: new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody(), keep: false };
     } finally {
       this.ctx.origin = { id: null, idempotencyKey: null };
     }

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { FormParams } from './form-body.parser';
 
 /** The card a customer pays with, named after Stripe's test cards' behaviour. */
 export type TestCard = 'success' | 'decline' | 'requires_action';
@@ -39,6 +40,10 @@ export interface RecordedRequest {
   path: string;
   idempotencyKey?: string;
   status: number;
+  /** The decoded form or query parameters, as the fake received them. */
+  params?: FormParams;
+  /** Set when parameter validation refused the request (what Stripe would refuse too): its error code, param and message. */
+  invalid?: { code: string; param?: string; message: string };
 }
 
 export interface DeliveryRecord {
