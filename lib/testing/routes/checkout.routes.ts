@@ -6,6 +6,8 @@ import { buildCheckoutSession } from '../objects/checkout-session.factory';
 import { badParam, missing } from '../stripe-api.error';
 
 const SESSION_LIFETIME = 24 * 3600;
+// Since API 2026-03-25.dahlia; the older `hosted`, `embedded` and `custom` are refused.
+const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form'] as const;
 
 export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
   const { ctx } = router;
@@ -40,8 +42,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       throw badParam('subscription_data[trial_end]', 'The `trial_end` date has to be at least 2 days in the future.');
     }
     const successUrl = params.str('success_url') ?? null;
-    const uiMode = params.str('ui_mode') ?? 'hosted';
-    if (uiMode === 'hosted' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
+    const uiMode = params.oneOf('ui_mode', UI_MODES) ?? 'hosted_page';
+    if (uiMode === 'hosted_page' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
     const id = ctx.id('cs_test_', 58);
     const total = lines.reduce((sum, l) => sum + l.amount, 0);
     const session = buildCheckoutSession({
@@ -54,7 +56,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       clientReferenceId: params.str('client_reference_id') ?? null,
       successUrl,
       cancelUrl: params.str('cancel_url') ?? null,
-      url: `${ctx.baseUrl()}/checkout/${id}`,
+      url: uiMode === 'hosted_page' ? `${ctx.baseUrl()}/checkout/${id}` : null,
+      uiMode,
       currency: lines[0]?.currency ?? null,
       amountSubtotal: mode === 'setup' ? null : total,
       amountTotal: mode === 'setup' ? null : total,
