@@ -37,8 +37,17 @@ export class FakeHttpServer {
     this.server.keepAliveTimeout = 1000;
   }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** Listens on 127.0.0.1:`port` (0: a free one); rejects if the port is taken. */
+  async listen(port = 0): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: NodeJS.ErrnoException): void =>
+        reject(new Error(`FakeStripe: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`));
+      this.server.once('error', failed);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', failed);
+        resolve();
+      });
+    });
     return (this.server.address() as AddressInfo).port;
   }
 

@@ -23,6 +23,8 @@ export interface FakeStripeOptions {
   portalCancelMode?: 'at_period_end' | 'cancel_at';
   /** Timeout of one webhook POST; default 5000 ms. */
   deliveryTimeoutMs?: number;
+  /** Port on 127.0.0.1 to listen on, for a standalone fake a test setup points at; default 0 (a free port, see `fake.port`). */
+  port?: number;
 }
 
 export interface ResolvedOptions {
@@ -74,7 +76,10 @@ export interface DeliverySettings {
 export interface PriceSpec {
   /** A fixed id such as 'price_pro_month'; default a generated `price_...`. */
   id?: string;
-  unitAmount: number;
+  /** Minor units (cents); give this or `unitAmountDecimal`. */
+  unitAmount?: number;
+  /** Minor units as a decimal string such as '1250.5' (a decimal price); give this or `unitAmount`. */
+  unitAmountDecimal?: string;
   currency?: string;
   /** Omit for a one-time price. */
   interval?: 'day' | 'week' | 'month' | 'year';

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { clone, FakeContext } from './fake-context';
+import { priceAmount } from './objects/catalog.factory';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
 import { RequestParams } from './request-params';
 import { badParam, missing } from './stripe-api.error';
@@ -183,13 +184,13 @@ export class SubscriptionUpdater {
       if (old && old.price.id === change.price && old.quantity === change.quantity) continue;
       if (old) {
         lines.push({
-          amount: -Math.round((old.price.unit_amount ?? 0) * (old.quantity ?? 1) * fraction),
+          amount: -Math.round(priceAmount(old.price, old.quantity ?? 1) * fraction),
           description: `Unused time on ${old.quantity} × ${old.price.nickname ?? old.price.id}`,
           priceId: old.price.id, itemId: old.id, quantity: old.quantity ?? 1, proration: true, periodStart: now, periodEnd: end,
         });
       }
       lines.push({
-        amount: Math.round((newPrice.unit_amount ?? 0) * change.quantity * fraction),
+        amount: Math.round(priceAmount(newPrice, change.quantity) * fraction),
         description: `Remaining time on ${change.quantity} × ${newPrice.nickname ?? newPrice.id}`,
         priceId: newPrice.id, itemId: change.id, quantity: change.quantity, proration: true, periodStart: now, periodEnd: end,
       });

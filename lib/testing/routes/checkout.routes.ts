@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { CheckoutFlow } from '../checkout.flow';
 import { listResponse } from '../list-helpers';
+import { priceAmount } from '../objects/catalog.factory';
 import { buildCheckoutSession } from '../objects/checkout-session.factory';
 import { badParam, missing } from '../stripe-api.error';
 
@@ -30,7 +31,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
         throw badParam(`line_items[${i}][price]`, 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
       }
       const quantity = item.int('quantity', 1) ?? 1;
-      return { price: priceId, quantity, amount: (price.unit_amount ?? 0) * quantity, currency: price.currency, recurring: !!price.recurring };
+      return { price: priceId, quantity, amount: priceAmount(price, quantity), currency: price.currency, recurring: !!price.recurring };
     });
     if (mode === 'subscription' && !lines.some((l) => l.recurring)) {
       throw badParam('line_items', 'You must provide at least one recurring price in `subscription` mode when using prices.');
@@ -81,7 +82,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
     flow.session(ids[0]);
     const lines = ctx.store.sessionExtras.get(ids[0])!.lines.map((l, i) => {
       const price = ctx.store.prices.get(l.price) as Stripe.Price;
-      const amount = (price.unit_amount ?? 0) * l.quantity;
+      const amount = priceAmount(price, l.quantity);
       return { id: `li_${ids[0].slice(8, 20)}${i}`, object: 'item', amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? price.id, price, quantity: l.quantity };
     });
     return listResponse([...lines].reverse(), params, `/v1/checkout/sessions/${ids[0]}/line_items`);
