@@ -22,11 +22,21 @@ function lookup(ctx: FakeContext, id: string): object | undefined {
 export function applyExpand(ctx: FakeContext, response: object, paths: string[]): object {
   if (paths.length === 0) return response;
   const out = clone(response) as Record<string, unknown>;
-  for (const path of paths) {
-    if (path.split('.').length > 4) throw badParam('expand', `You cannot expand more than 4 levels of a property. Property: ${path}`);
-    expandAt(ctx, out, path.split('.'), path);
-  }
+  for (const path of paths) expandAt(ctx, out, path.split('.'), path);
   return out;
+}
+
+/**
+ * What can be told from the paths alone (depth, the property they end on), checked before the
+ * endpoint runs so a bad `expand[]` on a create changes nothing, as at Stripe.
+ */
+export function checkExpandPaths(paths: string[]): void {
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (segments.length > 4) throw asValidation(badParam('expand', `You cannot expand more than 4 levels of a property. Property: ${path}`));
+    const last = segments[segments.length - 1];
+    if (!EXPANDABLE_FIELDS.has(last)) throw asValidation(cannotExpand(last));
+  }
 }
 
 function expandAt(ctx: FakeContext, node: unknown, segments: string[], path: string): void {
@@ -48,6 +58,11 @@ function expandAt(ctx: FakeContext, node: unknown, segments: string[], path: str
     if (found) obj[head] = clone(found);
   }
   if (rest.length > 0) expandAt(ctx, obj[head], rest, path);
+}
+
+function asValidation(err: StripeApiError): StripeApiError {
+  err.validation = true;
+  return err;
 }
 
 /** Stripe's wording; it names the property, not a param. */

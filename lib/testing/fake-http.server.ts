@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApiRouter } from './api-router';
-import { applyExpand } from './expand';
+import { applyExpand, checkExpandPaths } from './expand';
 import { FakeContext } from './fake-context';
 import { RecordedRequest } from './fake-stripe.types';
 import { FaultInjector } from './fault-injector';
@@ -135,6 +135,7 @@ export class FakeHttpServer {
     this.ctx.origin = { id: requestId, idempotencyKey: key };
     try {
       const params = new RequestParams(raw);
+      checkExpandPaths(params.expand());
       const result = this.router.handle(method, path, params);
       return { status: 200, payload: applyExpand(this.ctx, result, params.expand()), keep: true };
     } catch (err) {

@@ -57,6 +57,10 @@ describe('FakeStripe behaves as Stripe in the details', () => {
       message: "This property cannot be expanded (latest_invoice). You may want to try expanding 'data.latest_invoice' instead.",
     });
     await expect(stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoicee'] })).rejects.toMatchObject({ statusCode: 400 });
+    // Refused before the endpoint runs: a create with a bad expand creates nothing.
+    const customers = fake.state.customers.size;
+    await expect(stripe.customers.create({ email: 'x@example.com', expand: ['email'] })).rejects.toMatchObject({ message: 'This property cannot be expanded (email).' });
+    expect(fake.state.customers.size).toBe(customers);
     // What Stripe can expand still expands, nested and through lists.
     const listed = await stripe.subscriptions.list({ customer: customer.id, expand: ['data.latest_invoice', 'data.customer'] });
     expect((listed.data[0].latest_invoice as Stripe.Invoice).object).toBe('invoice');
