@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { BillingInterval } from '../plans/plan.types';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 
-/** One price of a plan as `GET /plans` shows it. `amount` is in the currency's minor unit (cents); null when unknown. */
+/**
+ * One price of a plan as `GET /plans` shows it. `amount` is in the currency's minor unit (cents); null when unknown.
+ * A decimal price (`unit_amount_decimal` only) may carry a fraction of a cent, e.g. 0.5.
+ */
 export interface PlanPriceView {
   interval: BillingInterval;
   amount: number | null;
@@ -82,7 +86,7 @@ export class PlansCatalogueService {
     let entry: CachedPrice;
     try {
       const price = await this.gateway.call('prices.retrieve', (s) => s.prices.retrieve(priceId));
-      entry = { amount: price.unit_amount ?? null, currency: price.currency, expiresAt: Date.now() + PRICE_TTL_MS };
+      entry = { amount: amountOf(price), currency: price.currency, expiresAt: Date.now() + PRICE_TTL_MS };
     } catch (error) {
       this.logger.warn(`price ${priceId} unavailable for the catalogue (${(error as { code?: string }).code ?? 'error'}); serving amount null`);
       entry = { amount: null, currency: this.options.currency, expiresAt: Date.now() + FAILED_PRICE_TTL_MS };
@@ -90,4 +94,12 @@ export class PlansCatalogueService {
     this.cache.set(priceId, entry);
     return entry;
   }
+}
+
+/** `unit_amount`, or for a decimal price (whose `unit_amount` is null) its `unit_amount_decimal` as a number. */
+function amountOf(price: Stripe.Price): number | null {
+  if (price.unit_amount !== null && price.unit_amount !== undefined) return price.unit_amount;
+  if (price.unit_amount_decimal === null || price.unit_amount_decimal === undefined) return null;
+  const amount = Number(price.unit_amount_decimal.toString());
+  return Number.isFinite(amount) ? amount : null;
 }

@@ -68,6 +68,8 @@ export class CheckoutFlow {
       session.payment_status = 'paid';
     }
     session.status = 'complete';
+    // Stripe drops the URL once the session can no longer be paid.
+    session.url = null;
     ctx.emit('checkout.session.completed', session);
     const redirectUrl = session.success_url?.replace(/\{CHECKOUT_SESSION_ID\}/g, session.id) ?? undefined;
     return { redirectUrl, subscriptionId, customerId: customerId ?? undefined };

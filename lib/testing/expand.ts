@@ -1,5 +1,6 @@
 import { clone, FakeContext } from './fake-context';
-import { badParam } from './stripe-api.error';
+import { EXPANDABLE_FIELDS } from './params/expandable-fields';
+import { badParam, StripeApiError } from './stripe-api.error';
 
 /** Id prefix -> the store map an expanded id is looked up in. */
 function lookup(ctx: FakeContext, id: string): object | undefined {
@@ -15,30 +16,56 @@ function lookup(ctx: FakeContext, id: string): object | undefined {
 
 /**
  * Applies `expand[]` paths such as `latest_invoice`, `customer`, `data.subscription`,
- * `items.data.price` on a copy of the response. Ids the fake cannot resolve stay ids.
+ * `items.data.price` on a copy of the response. Ids the fake cannot resolve stay ids; a path that
+ * ends on a property Stripe cannot expand (or walks through one that does not exist) is a 400.
  */
 export function applyExpand(ctx: FakeContext, response: object, paths: string[]): object {
   if (paths.length === 0) return response;
   const out = clone(response) as Record<string, unknown>;
-  for (const path of paths) {
-    if (path.split('.').length > 4) throw badParam('expand', `You cannot expand more than 4 levels of a property. Property: ${path}`);
-    expandAt(ctx, out, path.split('.'));
-  }
+  for (const path of paths) expandAt(ctx, out, path.split('.'), path);
   return out;
 }
 
-function expandAt(ctx: FakeContext, node: unknown, segments: string[]): void {
+/**
+ * What can be told from the paths alone (depth, the property they end on), checked before the
+ * endpoint runs so a bad `expand[]` on a create changes nothing, as at Stripe.
+ */
+export function checkExpandPaths(paths: string[]): void {
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (segments.length > 4) throw asValidation(badParam('expand', `You cannot expand more than 4 levels of a property. Property: ${path}`));
+    const last = segments[segments.length - 1];
+    if (!EXPANDABLE_FIELDS.has(last)) throw asValidation(cannotExpand(last));
+  }
+}
+
+function expandAt(ctx: FakeContext, node: unknown, segments: string[], path: string): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const el of node) expandAt(ctx, el, segments);
+    for (const el of node) expandAt(ctx, el, segments, path);
     return;
   }
   const obj = node as Record<string, unknown>;
   const [head, ...rest] = segments;
+  if (head !== 'data' && (obj.object === 'list' || obj.object === 'search_result')) {
+    throw cannotExpand(head, ` You may want to try expanding 'data.${path}' instead.`);
+  }
   const value = obj[head];
-  if (typeof value === 'string') {
+  const expandable = EXPANDABLE_FIELDS.has(head);
+  if (rest.length === 0 ? !expandable : value === undefined && !expandable) throw cannotExpand(head);
+  if (typeof value === 'string' && expandable) {
     const found = lookup(ctx, value);
     if (found) obj[head] = clone(found);
   }
-  if (rest.length > 0) expandAt(ctx, obj[head], rest);
+  if (rest.length > 0) expandAt(ctx, obj[head], rest, path);
+}
+
+function asValidation(err: StripeApiError): StripeApiError {
+  err.validation = true;
+  return err;
+}
+
+/** Stripe's wording; it names the property, not a param. */
+function cannotExpand(property: string, hint = ''): StripeApiError {
+  return new StripeApiError(400, 'invalid_request_error', `This property cannot be expanded (${property}).${hint}`);
 }

@@ -2,14 +2,14 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ApiRouter } from './api-router';
 import { assertModelledVersion, renderForVersion } from './api-versions';
-import { applyExpand } from './expand';
+import { applyExpand, checkExpandPaths } from './expand';
 import { FakeContext } from './fake-context';
 import { RecordedRequest } from './fake-stripe.types';
 import { FaultInjector } from './fault-injector';
 import { parseFormBody } from './form-body.parser';
 import { IdempotencyStore } from './idempotency.store';
 import { RequestParams } from './request-params';
-import { StripeApiError } from './stripe-api.error';
+import { keptUnderIdempotencyKey, StripeApiError } from './stripe-api.error';
 
 export interface PageHandler {
   handle(method: string, url: URL, body: string, res: ServerResponse): void;
@@ -38,8 +38,17 @@ export class FakeHttpServer {
     this.server.keepAliveTimeout = 1000;
   }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** Listens on 127.0.0.1:`port` (0: a free one); rejects if the port is taken. */
+  async listen(port = 0): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: NodeJS.ErrnoException): void =>
+        reject(new Error(`FakeStripe: cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`));
+      this.server.once('error', failed);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', failed);
+        resolve();
+      });
+    });
     return (this.server.address() as AddressInfo).port;
   }
 
@@ -87,6 +96,7 @@ export class FakeHttpServer {
     }
     // v2 endpoints take JSON; the fake serves only their GETs, so the query string is all there is.
     const params = parseFormBody(method === 'POST' && url.pathname.startsWith('/v1/') ? body : url.search.slice(1));
+    record.params = params;
     const fingerprint = `${method} ${url.pathname} ${canonical(params)}`;
     const requestId = this.ctx.id('req_', 14);
     const baseHeaders: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version };
@@ -120,9 +130,10 @@ export class FakeHttpServer {
         this.hanging.add(t);
       });
     }
-    const { status, payload } = this.execute(method, url.pathname, params, requestId, key ?? null, version);
+    const { status, payload, keep, invalid } = this.execute(method, url.pathname, params, requestId, key ?? null, version);
+    if (invalid) record.invalid = invalid;
     const text = JSON.stringify(payload, null, 2);
-    if (key && method === 'POST') this.idempotency.finish(key, status >= 500 ? null : { fingerprint, status, body: text });
+    if (key && method === 'POST') this.idempotency.finish(key, status >= 500 || !keep ? null : { fingerprint, status, body: text });
     if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
       req.socket.destroy();
       return;
@@ -131,16 +142,20 @@ export class FakeHttpServer {
     this.sendRaw(res, status, text, baseHeaders);
   }
 
-  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null, version: string): { status: number; payload: object } {
+  private execute(method: string, path: string, raw: ReturnType<typeof parseFormBody>, requestId: string, key: string | null, version: string): { status: number; payload: object; keep: boolean; invalid?: RecordedRequest['invalid'] } {
     this.ctx.origin = { id: requestId, idempotencyKey: key, apiVersion: version };
     try {
       const params = new RequestParams(raw);
+      checkExpandPaths(params.expand());
       const result = this.router.handle(method, path, params);
-      return { status: 200, payload: renderForVersion(applyExpand(this.ctx, result, params.expand()), version) };
+      return { status: 200, payload: renderForVersion(applyExpand(this.ctx, result, params.expand()), version), keep: true };
     } catch (err) {
-      if (err instanceof StripeApiError) return { status: err.status, payload: err.toBody() };
+      if (err instanceof StripeApiError) {
+        const keep = keptUnderIdempotencyKey(err);
+        return { status: err.status, payload: err.toBody(), keep, invalid: keep ? undefined : { code: err.code ?? err.type, param: err.param, message: err.message } };
+      }
       this.ctx.options.logger(`FakeStripe: ${method} ${path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      return { status: 500, payload: new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody() };
+      return { status: 500, payload: new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody(), keep: false };
     } finally {
       this.ctx.origin = { id: null, idempotencyKey: null };
     }

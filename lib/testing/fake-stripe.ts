@@ -117,10 +117,10 @@ export class FakeStripe {
     resolved.logger(`FakeStripe seed=${this.seed}`);
   }
 
-  /** Starts the fake on a free loopback port. */
+  /** Starts the fake on 127.0.0.1, on `options.port` or else a free port. */
   static async start(options: FakeStripeOptions = {}): Promise<FakeStripe> {
     const fake = new FakeStripe(options);
-    fake.port = await fake.http.listen();
+    fake.port = await fake.http.listen(options.port ?? 0);
     return fake;
   }
 

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { FormParams } from './form-body.parser';
 
 /** The card a customer pays with, named after Stripe's test cards' behaviour. */
 export type TestCard = 'success' | 'decline' | 'requires_action';
@@ -29,6 +30,8 @@ export interface FakeStripeOptions {
   apiVersion?: string;
   /** Deliver webhooks as Stripe may (seeded shuffle, duplicates, small delays) from the start; default false (in order, once). */
   realisticDelivery?: boolean;
+  /** Port on 127.0.0.1 to listen on, for a standalone fake a test setup points at; default 0 (a free port, see `fake.port`). */
+  port?: number;
 }
 
 /** Options of one webhook endpoint (an event destination) at the fake. */
@@ -55,6 +58,10 @@ export interface RecordedRequest {
   path: string;
   idempotencyKey?: string;
   status: number;
+  /** The decoded form or query parameters, as the fake received them. */
+  params?: FormParams;
+  /** Set when parameter validation refused the request (what Stripe would refuse too): its error code, param and message. */
+  invalid?: { code: string; param?: string; message: string };
 }
 
 export interface DeliveryRecord {
@@ -87,7 +94,10 @@ export interface DeliverySettings {
 export interface PriceSpec {
   /** A fixed id such as 'price_pro_month'; default a generated `price_...`. */
   id?: string;
-  unitAmount: number;
+  /** Minor units (cents); give this or `unitAmountDecimal`. */
+  unitAmount?: number;
+  /** Minor units as a decimal string such as '1250.5' (a decimal price); give this or `unitAmount`. */
+  unitAmountDecimal?: string;
   currency?: string;
   /** Omit for a one-time price. */
   interval?: 'day' | 'week' | 'month' | 'year';

@@ -5,6 +5,7 @@ import { FakeContext } from './fake-context';
 import { TestCard } from './fake-stripe.types';
 import { PageHandler } from './fake-http.server';
 import { parseFormBody } from './form-body.parser';
+import { priceAmount } from './objects/catalog.factory';
 import { RequestParams } from './request-params';
 import { StripeApiError } from './stripe-api.error';
 import { SubscriptionUpdater } from './subscription-update';
@@ -56,7 +57,7 @@ export class HostedPages implements PageHandler {
         const price = this.ctx.store.prices.get(l.price) as Stripe.Price;
         const product = this.ctx.store.products.get(price.product as string);
         const every = price.recurring ? ` / ${price.recurring.interval}` : '';
-        return `<li>${esc(product?.name ?? price.id)} × ${l.quantity}: ${money((price.unit_amount ?? 0) * l.quantity, price.currency)}${every}</li>`;
+        return `<li>${esc(product?.name ?? price.id)} × ${l.quantity}: ${money(priceAmount(price, l.quantity), price.currency)}${every}</li>`;
       })
       .join('');
     const trial = extras.trialPeriodDays ? `<p>Includes a ${extras.trialPeriodDays}-day free trial.</p>` : '';
@@ -104,7 +105,7 @@ export class HostedPages implements PageHandler {
         : button(action, { op: 'cancel', subscription: sub.id }, 'Cancel subscription');
       const switches = recurring
         .filter((p) => p.id !== item.price.id)
-        .map((p) => button(action, { op: 'switch', subscription: sub.id, price: p.id }, `Switch to ${p.nickname ?? p.lookup_key ?? p.id} (${money(p.unit_amount, p.currency)}/${p.recurring!.interval})`))
+        .map((p) => button(action, { op: 'switch', subscription: sub.id, price: p.id }, `Switch to ${p.nickname ?? p.lookup_key ?? p.id} (${money(priceAmount(p), p.currency)}/${p.recurring!.interval})`))
         .join('');
       return `<section data-subscription="${esc(sub.id)}"><h2>${esc(item.price.nickname ?? item.price.id)}: ${esc(sub.status)}</h2>${ends}${toggle}${switches}</section>`;
     });

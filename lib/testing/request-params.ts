@@ -1,5 +1,5 @@
 import { FormParams, FormValue } from './form-body.parser';
-import { badParam, missingParam } from './stripe-api.error';
+import { missingParam, validationError } from './stripe-api.error';
 
 /** Typed readers over decoded form params; each one fails with Stripe's 400 naming the param. */
 export class RequestParams {
@@ -16,7 +16,7 @@ export class RequestParams {
   str(key: string): string | undefined {
     const v = this.raw[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw badParam(this.name(key), `Invalid string: ${this.name(key)}`);
+    if (typeof v !== 'string') throw validationError(this.name(key), `Invalid string: ${this.name(key)}`);
     return v;
   }
 
@@ -35,16 +35,16 @@ export class RequestParams {
   int(key: string, min = -Infinity): number | undefined {
     const v = this.str(key);
     if (v === undefined || v === '') return undefined;
-    if (!/^-?\d+$/.test(v)) throw badParam(this.name(key), `Invalid integer: ${v}`);
+    if (!/^-?\d+$/.test(v)) throw validationError(this.name(key), `Invalid integer: ${v}`);
     const n = Number(v);
-    if (n < min) throw badParam(this.name(key), `This value must be greater than or equal to ${min}.`);
+    if (n < min) throw validationError(this.name(key), `This value must be greater than or equal to ${min}.`);
     return n;
   }
 
   bool(key: string): boolean | undefined {
     const v = this.str(key);
     if (v === undefined) return undefined;
-    if (v !== 'true' && v !== 'false') throw badParam(this.name(key), `Invalid boolean: ${v}`);
+    if (v !== 'true' && v !== 'false') throw validationError(this.name(key), `Invalid boolean: ${v}`);
     return v === 'true';
   }
 
@@ -52,7 +52,7 @@ export class RequestParams {
     const v = this.str(key);
     if (v === undefined) return undefined;
     if (!(allowed as readonly string[]).includes(v)) {
-      throw badParam(this.name(key), `Invalid ${this.name(key)}: must be one of ${allowed.join(', ')}`);
+      throw validationError(this.name(key), `Invalid ${this.name(key)}: must be one of ${allowed.join(', ')}`);
     }
     return v as T;
   }
@@ -60,16 +60,16 @@ export class RequestParams {
   obj(key: string): RequestParams | undefined {
     const v = this.raw[key];
     if (v === undefined || v === '') return undefined;
-    if (typeof v === 'string' || Array.isArray(v)) throw badParam(this.name(key), `Invalid object: ${this.name(key)}`);
+    if (typeof v === 'string' || Array.isArray(v)) throw validationError(this.name(key), `Invalid object: ${this.name(key)}`);
     return new RequestParams(v, this.name(key));
   }
 
   list(key: string): RequestParams[] {
     const v = this.raw[key];
     if (v === undefined || v === '') return [];
-    if (!Array.isArray(v)) throw badParam(this.name(key), `Invalid array: ${this.name(key)}`);
+    if (!Array.isArray(v)) throw validationError(this.name(key), `Invalid array: ${this.name(key)}`);
     return v.map((item, i) => {
-      if (typeof item === 'string' || Array.isArray(item)) throw badParam(`${this.name(key)}[${i}]`, 'Invalid object');
+      if (typeof item === 'string' || Array.isArray(item)) throw validationError(`${this.name(key)}[${i}]`, 'Invalid object');
       return new RequestParams(item, `${this.name(key)}[${i}]`);
     });
   }
@@ -78,7 +78,7 @@ export class RequestParams {
     const v: FormValue | undefined = this.raw[key];
     if (v === undefined || v === '') return [];
     if (typeof v === 'string') return [v];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw badParam(this.name(key), 'Invalid array');
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw validationError(this.name(key), 'Invalid array');
     return v as string[];
   }
 
@@ -89,7 +89,7 @@ export class RequestParams {
     if (!m) return current;
     const out = { ...current };
     for (const [k, v] of Object.entries(m.raw)) {
-      if (typeof v !== 'string') throw badParam(`metadata[${k}]`, 'Invalid metadata value');
+      if (typeof v !== 'string') throw validationError(`metadata[${k}]`, 'Invalid metadata value');
       if (v === '') delete out[k];
       else out[k] = v;
     }

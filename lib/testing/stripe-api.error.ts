@@ -1,5 +1,8 @@
 /** An error answered in Stripe's envelope: `{ error: { type, code, param, message } }`. */
 export class StripeApiError extends Error {
+  /** Refused by parameter validation, before the endpoint ran: Stripe stores no idempotent result for it. */
+  validation = false;
+
   constructor(
     readonly status: number,
     readonly type: 'invalid_request_error' | 'card_error' | 'api_error' | 'idempotency_error' | 'rate_limit_error',
@@ -31,4 +34,16 @@ export function badParam(param: string, message: string, code = 'parameter_inval
 
 export function missingParam(param: string): StripeApiError {
   return badParam(param, `Missing required param: ${param}.`, 'parameter_missing');
+}
+
+/** A 400 raised while checking the request's shape (unknown, missing or mistyped params): not kept under its idempotency key. */
+export function validationError(param: string, message: string, code = 'parameter_invalid'): StripeApiError {
+  const err = badParam(param, message, code);
+  err.validation = true;
+  return err;
+}
+
+/** Whether Stripe would have stored this answer under the idempotency key (it does once the endpoint starts executing). */
+export function keptUnderIdempotencyKey(err: StripeApiError): boolean {
+  return !err.validation && err.code !== 'parameter_missing' && err.code !== 'parameter_unknown';
 }

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { clone, FakeContext } from './fake-context';
+import { priceAmount } from './objects/catalog.factory';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
 import { RequestParams } from './request-params';
 import { badParam, missing } from './stripe-api.error';
@@ -14,6 +15,10 @@ interface ItemChange {
 }
 
 const PENDING_UPDATE_LIFETIME = 23 * 3600;
+// Stripe's pending-updates reference: the only attributes an update with `pending_if_incomplete` may carry.
+const PENDING_UPDATE_PARAMS = [
+  'expand', 'payment_behavior', 'proration_behavior', 'proration_date', 'billing_cycle_anchor', 'items', 'trial_end', 'trial_from_plan', 'add_invoice_items',
+];
 
 /** `POST /v1/subscriptions/:id`: items/price/quantity with proration, cancellation flags, trials. */
 export class SubscriptionUpdater {
@@ -44,13 +49,15 @@ export class SubscriptionUpdater {
 
     const billable = changes.length > 0 && sub.status !== 'trialing' && proration !== 'none';
     const lines = billable ? this.prorationLines(sub, changes) : [];
-    const amount = lines.reduce((s, l) => s + l.amount, 0);
     const invoiceNow = proration === 'always_invoice' && lines.length > 0;
+    // An invoice made now sweeps in the prorations earlier `create_prorations` updates left pending, as Stripe does.
+    const swept = invoiceNow && paymentBehavior !== 'pending_if_incomplete' ? this.pendingLines(sub) : [];
+    const amount = [...swept, ...lines].reduce((s, l) => s + l.amount, 0);
     const card = ctx.cardFor(sub.customer as string);
     if (invoiceNow && amount > 0 && paymentBehavior === 'error_if_incomplete' && card !== 'success') throw cardError(card);
 
     if (invoiceNow && paymentBehavior === 'pending_if_incomplete') {
-      if (Object.keys(params.raw).some((k) => !['items', 'proration_behavior', 'payment_behavior', 'expand', 'proration_date'].includes(k))) {
+      if (Object.keys(params.raw).some((k) => !PENDING_UPDATE_PARAMS.includes(k))) {
         throw badParam('payment_behavior', 'When `payment_behavior=pending_if_incomplete`, only items, proration and a few billing fields can be updated.');
       }
       const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
@@ -82,7 +89,8 @@ export class SubscriptionUpdater {
     }
     ctx.emit('customer.subscription.updated', sub, before);
     if (invoiceNow) {
-      const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
+      ctx.store.subExtras(sub.id).pendingProrations = [];
+      const invoice = createInvoice(ctx, sub, 'subscription_update', [...swept, ...lines]);
       finalizeInvoice(ctx, invoice);
       this.engine.afterPayment(invoice, attemptPayment(ctx, invoice, card));
     }
@@ -128,6 +136,15 @@ export class SubscriptionUpdater {
       }
     }
     sub.metadata = params.metadata(sub.metadata);
+    const details = params.obj('cancellation_details');
+    if (details) {
+      const next = { ...sub.cancellation_details } as Record<string, unknown>;
+      for (const key of ['comment', 'feedback'] as const) {
+        const v = details.nullableStr(key);
+        if (v !== undefined) next[key] = v;
+      }
+      sub.cancellation_details = next as unknown as Stripe.Subscription.CancellationDetails;
+    }
     const description = params.nullableStr('description');
     if (description !== undefined) sub.description = description;
     const dpm = params.nullableStr('default_payment_method');
@@ -167,18 +184,23 @@ export class SubscriptionUpdater {
       if (old && old.price.id === change.price && old.quantity === change.quantity) continue;
       if (old) {
         lines.push({
-          amount: -Math.round((old.price.unit_amount ?? 0) * (old.quantity ?? 1) * fraction),
+          amount: -Math.round(priceAmount(old.price, old.quantity ?? 1) * fraction),
           description: `Unused time on ${old.quantity} × ${old.price.nickname ?? old.price.id}`,
           priceId: old.price.id, itemId: old.id, quantity: old.quantity ?? 1, proration: true, periodStart: now, periodEnd: end,
         });
       }
       lines.push({
-        amount: Math.round((newPrice.unit_amount ?? 0) * change.quantity * fraction),
+        amount: Math.round(priceAmount(newPrice, change.quantity) * fraction),
         description: `Remaining time on ${change.quantity} × ${newPrice.nickname ?? newPrice.id}`,
         priceId: newPrice.id, itemId: change.id, quantity: change.quantity, proration: true, periodStart: now, periodEnd: end,
       });
     }
     return lines;
+  }
+
+  private pendingLines(sub: Stripe.Subscription): LineSpec[] {
+    const end = sub.items.data[0].current_period_end;
+    return this.ctx.store.subExtras(sub.id).pendingProrations.map((p) => ({ ...p, proration: true, periodStart: this.ctx.now(), periodEnd: end }));
   }
 
   private applyItems(sub: Stripe.Subscription, changes: ItemChange[]): void {

@@ -5,6 +5,7 @@ import { TestCard } from './fake-stripe.types';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcome, scheduleRetry } from './invoicing';
 import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
+import { priceAmount } from './objects/catalog.factory';
 import { applyItemChanges, ItemChangeSpec } from './subscription-items';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
 
@@ -85,7 +86,7 @@ export class SubscriptionEngine {
     ctx.store.subExtras(id);
     ctx.emit('customer.subscription.created', sub);
     const lines: LineSpec[] = items.map((item) => ({
-      amount: trialEnd ? 0 : (item.price.unit_amount ?? 0) * (item.quantity ?? 1),
+      amount: trialEnd ? 0 : priceAmount(item.price, item.quantity ?? 1),
       description: `${item.quantity} × ${item.price.nickname ?? item.price.id}${trialEnd ? ' (trial)' : ''}`,
       priceId: item.price.id,
       itemId: item.id,
@@ -210,7 +211,7 @@ export class SubscriptionEngine {
     extras.pendingProrations = [];
     for (const item of sub.items.data) {
       lines.push({
-        amount: (item.price.unit_amount ?? 0) * (item.quantity ?? 1),
+        amount: priceAmount(item.price, item.quantity ?? 1),
         description: `${item.quantity} × ${item.price.nickname ?? item.price.id}`,
         priceId: item.price.id,
         itemId: item.id,

@@ -40,6 +40,8 @@ export class WebhookDeliverer {
   private idleWaiters: (() => void)[] = [];
   /** Thin notification ids by snapshot event id: a retry or a redelivery keeps its id, as at Stripe. */
   private readonly thinIds = new Map<string, string>();
+  /** Event id -> endpoints that have not answered it with a 2xx yet: the event's `pending_webhooks`. */
+  private readonly owed = new Map<string, Set<string>>();
 
   constructor(
     private readonly random: SeededRandom,
@@ -56,6 +58,7 @@ export class WebhookDeliverer {
   }
 
   enqueue(event: Stripe.Event): void {
+    this.owed.set(event.id, new Set(this.endpoints.map((e) => e.id)));
     if (this.settings.drop?.(event)) return;
     for (const endpoint of this.endpoints) {
       const extra = this.settings.duplicates && this.random.next() < this.settings.duplicates ? 1 : 0;
@@ -150,7 +153,10 @@ export class WebhookDeliverer {
       status = 'error';
     }
     this.deliveries.push({ eventId: job.event.id, type: job.event.type, endpointId: job.endpoint.id, attempt: job.attempt, status, at: Date.now() });
-    if (typeof status === 'number' && status >= 200 && status < 300) return;
+    if (typeof status === 'number' && status >= 200 && status < 300) {
+      this.settle(job);
+      return;
+    }
     const wait = this.settings.retryScheduleMs[job.attempt - 1];
     if (wait === undefined || this.stopped) {
       this.log(`FakeStripe: gave up delivering ${job.event.type} ${job.event.id} after ${job.attempt} attempts (last: ${status})`);
@@ -183,6 +189,15 @@ export class WebhookDeliverer {
   private payloadFor(job: Job): object {
     if (job.endpoint.payload === 'thin') return this.thinFor(job.event);
     return renderEvent(job.event, job.endpoint.apiVersion ?? this.accountVersion);
+  }
+
+  /** As at Stripe, `pending_webhooks` counts the endpoints still owed a successful delivery. */
+  private settle(job: Job): void {
+    const owed = this.owed.get(job.event.id);
+    if (!owed) return;
+    owed.delete(job.endpoint.id);
+    job.event.pending_webhooks = owed.size;
+    if (owed.size === 0) this.owed.delete(job.event.id);
   }
 
   private delay(): number {

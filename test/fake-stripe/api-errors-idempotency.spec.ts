@@ -66,15 +66,15 @@ describe('FakeStripe API errors, idempotency and request log', () => {
     expect(e2.headers.get('idempotent-replayed')).toBe('true');
   });
 
-  it('records every API call with method, path, key and status', async () => {
+  it('records every API call with method, path, params, key and status', async () => {
     const before = fake.requests.length;
     await stripe.customers.list({ email: 'idem@example.com' });
     await stripe.prices.list({ lookup_keys: ['basic'] }).then((l) => expect(l.data.map((p) => p.id)).toEqual(['price_basic']));
     await stripe.customers.retrieve('cus_missing').catch(() => undefined);
     expect(fake.requests.slice(before)).toEqual([
-      { method: 'GET', path: '/v1/customers', status: 200 },
-      { method: 'GET', path: '/v1/prices', status: 200 },
-      { method: 'GET', path: '/v1/customers/cus_missing', status: 404 },
+      { method: 'GET', path: '/v1/customers', params: { email: 'idem@example.com' }, status: 200 },
+      { method: 'GET', path: '/v1/prices', params: { lookup_keys: ['basic'] }, status: 200 },
+      { method: 'GET', path: '/v1/customers/cus_missing', params: {}, status: 404 },
     ]);
   });
 

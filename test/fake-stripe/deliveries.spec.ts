@@ -129,7 +129,11 @@ describe('FakeStripe webhook delivery', () => {
     const c = await stripe.customers.create({ email: 'env@example.com' }, { idempotencyKey: 'env-key' });
     await stripe.customers.update(c.id, { name: 'New' });
     const [created, updated] = fake.events.slice(-2);
-    expect(created).toMatchObject({ object: 'event', api_version: '2026-10-28.endive', livemode: false, pending_webhooks: 1, request: { idempotency_key: 'env-key' } });
+    expect(created).toMatchObject({ object: 'event', api_version: '2026-10-28.endive', livemode: false, request: { idempotency_key: 'env-key' } });
+    // Delivered while one endpoint still owed it; 0 once that endpoint answered 2xx.
+    await fake.waitForDeliveries();
+    expect(JSON.parse(hooks.received.find((h) => h.body.includes(created.id))!.body).pending_webhooks).toBe(1);
+    expect(created.pending_webhooks).toBe(0);
     expect(created.request!.id).toMatch(/^req_/);
     expect(updated.data.previous_attributes).toEqual({ name: null });
     const listed = await stripe.events.list({ type: 'customer.*' });

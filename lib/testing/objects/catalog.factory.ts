@@ -6,7 +6,10 @@ export interface PriceInput {
   id: string;
   created: number;
   product: string;
-  unitAmount: number;
+  /** Null for a decimal price whose amount is not a whole number of minor units. */
+  unitAmount: number | null;
+  /** Minor units as a decimal string (up to 12 places); default `String(unitAmount)`. */
+  unitAmountDecimal?: string;
   currency: string;
   interval?: PriceInterval;
   intervalCount?: number;
@@ -77,9 +80,16 @@ export function buildPrice(input: PriceInput): Stripe.Price {
     transform_quantity: null,
     type: input.interval ? 'recurring' : 'one_time',
     unit_amount: input.unitAmount,
-    unit_amount_decimal: String(input.unitAmount),
+    unit_amount_decimal: input.unitAmountDecimal ?? String(input.unitAmount),
   };
   return price as unknown as Stripe.Price;
+}
+
+/** What `quantity` units of a price cost, in minor units; decimal prices round to the nearest unit as on Stripe's invoices. */
+export function priceAmount(price: Stripe.Price, quantity = 1): number {
+  // The fake keeps Stripe's wire format, where unit_amount_decimal is a string (the SDK types it as Decimal).
+  const unit = price.unit_amount ?? Number(String(price.unit_amount_decimal ?? 0));
+  return Math.round(unit * quantity);
 }
 
 /** The legacy `plan` Stripe still embeds in subscription items, derived from a recurring price. */

@@ -10,7 +10,10 @@ export interface CheckoutSessionInput {
   clientReferenceId: string | null;
   successUrl: string | null;
   cancelUrl: string | null;
-  url: string;
+  /** Null unless `uiMode` is `hosted_page`: only a hosted session has a page to redirect to. */
+  url: string | null;
+  /** Default 'hosted_page'. */
+  uiMode?: 'hosted_page' | 'embedded_page' | 'elements' | 'form';
   currency: string | null;
   amountSubtotal: number | null;
   amountTotal: number | null;
@@ -68,7 +71,7 @@ export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checko
     subscription: null,
     success_url: input.successUrl,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: input.uiMode ?? 'hosted_page',
     url: input.url,
     adaptive_pricing: { enabled: false },
     discounts: [],

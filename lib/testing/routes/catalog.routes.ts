@@ -4,13 +4,32 @@ import { clone, FakeContext } from '../fake-context';
 import { PriceSpec } from '../fake-stripe.types';
 import { listResponse, searchResponse } from '../list-helpers';
 import { buildPrice, buildProduct, PriceInterval } from '../objects/catalog.factory';
-import { badParam, missing } from '../stripe-api.error';
+import { badParam, missing, missingParam } from '../stripe-api.error';
 import { parseSearchQuery } from './customers.routes';
+
+const DECIMAL = /^\d+(\.\d{1,12})?$/;
+
+/** `"1250.50"` -> `"1250.5"`, `"1250.0"` -> `"1250"`: the form Stripe answers with. */
+function normalizeDecimal(value: string): string {
+  const trimmed = value.replace(/^0+(?=\d)/, '');
+  return trimmed.includes('.') ? trimmed.replace(/0+$/, '').replace(/\.$/, '') : trimmed;
+}
 
 /** Creates a price (and its product unless one is given); shared by the API and `fake.createPrice`. */
 export function createPrice(ctx: FakeContext, spec: PriceSpec & { nickname?: string | null; active?: boolean }): Stripe.Price {
   if (spec.id && ctx.store.prices.has(spec.id)) throw badParam('id', `A price with id '${spec.id}' already exists.`, 'resource_already_exists');
-  if (!Number.isInteger(spec.unitAmount) || spec.unitAmount < 0) throw badParam('unit_amount', 'Invalid integer: unit_amount');
+  const { unitAmount, unitAmountDecimal } = spec;
+  if (unitAmount !== undefined && unitAmountDecimal !== undefined) {
+    throw badParam('unit_amount', 'You may only specify one of these parameters: unit_amount, unit_amount_decimal.');
+  }
+  if (unitAmount === undefined && unitAmountDecimal === undefined) throw missingParam('unit_amount');
+  if (unitAmount !== undefined && (!Number.isInteger(unitAmount) || unitAmount < 0)) throw badParam('unit_amount', 'Invalid integer: unit_amount');
+  if (unitAmountDecimal !== undefined && !DECIMAL.test(unitAmountDecimal)) {
+    throw badParam('unit_amount_decimal', `Invalid decimal: ${unitAmountDecimal}. Use at most 12 decimal places.`);
+  }
+  // As Stripe: unit_amount is set whenever the amount is a whole number of minor units.
+  const decimal = unitAmountDecimal === undefined ? undefined : normalizeDecimal(unitAmountDecimal);
+  const wholeAmount = unitAmount ?? (decimal !== undefined && !decimal.includes('.') ? Number(decimal) : null);
   if (spec.lookupKey) {
     for (const p of ctx.store.prices.values()) {
       if (p.lookup_key === spec.lookupKey) throw badParam('lookup_key', `A price (\`${p.id}\`) already uses that lookup key.`);
@@ -29,7 +48,8 @@ export function createPrice(ctx: FakeContext, spec: PriceSpec & { nickname?: str
     id: spec.id ?? ctx.id('price_'),
     created: ctx.now(),
     product: productId,
-    unitAmount: spec.unitAmount,
+    unitAmount: wholeAmount,
+    unitAmountDecimal: decimal,
     currency: spec.currency ?? 'usd',
     interval: spec.interval,
     intervalCount: spec.intervalCount,
@@ -73,11 +93,12 @@ export function catalogRoutes(router: ApiRouter): void {
     const recurring = params.obj('recurring');
     const productData = params.obj('product_data');
     const unitAmount = params.int('unit_amount', 0);
-    if (unitAmount === undefined) throw badParam('unit_amount', 'Missing required param: unit_amount.', 'parameter_missing');
+    const unitAmountDecimal = params.str('unit_amount_decimal');
     const product = params.str('product');
     if (!product && !productData) throw badParam('product', 'Missing required param: product.', 'parameter_missing');
     return createPrice(ctx, {
       unitAmount,
+      unitAmountDecimal,
       currency: params.reqStr('currency'),
       interval: recurring?.oneOf<PriceInterval>('interval', ['day', 'week', 'month', 'year']),
       intervalCount: recurring?.int('interval_count', 1),

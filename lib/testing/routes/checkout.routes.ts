@@ -3,10 +3,13 @@ import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { CheckoutFlow } from '../checkout.flow';
 import { listResponse } from '../list-helpers';
+import { priceAmount } from '../objects/catalog.factory';
 import { buildCheckoutSession } from '../objects/checkout-session.factory';
 import { badParam, missing } from '../stripe-api.error';
 
 const SESSION_LIFETIME = 24 * 3600;
+// Since API 2026-03-25.dahlia; the older `hosted`, `embedded` and `custom` are refused.
+const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form'] as const;
 
 export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
   const { ctx } = router;
@@ -29,7 +32,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
         throw badParam(`line_items[${i}][price]`, 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
       }
       const quantity = item.int('quantity', 1) ?? 1;
-      return { price: priceId, quantity, amount: (price.unit_amount ?? 0) * quantity, currency: price.currency, recurring: !!price.recurring };
+      return { price: priceId, quantity, amount: priceAmount(price, quantity), currency: price.currency, recurring: !!price.recurring };
     });
     if (mode === 'subscription' && !lines.some((l) => l.recurring)) {
       throw badParam('line_items', 'You must provide at least one recurring price in `subscription` mode when using prices.');
@@ -41,8 +44,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       throw badParam('subscription_data[trial_end]', 'The `trial_end` date has to be at least 2 days in the future.');
     }
     const successUrl = params.str('success_url') ?? null;
-    const uiMode = params.str('ui_mode') ?? 'hosted';
-    if (uiMode === 'hosted' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
+    const uiMode = params.oneOf('ui_mode', UI_MODES) ?? 'hosted_page';
+    if (uiMode === 'hosted_page' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
     const id = ctx.id('cs_test_', 58);
     const total = lines.reduce((sum, l) => sum + l.amount, 0);
     const session = buildCheckoutSession({
@@ -55,7 +58,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       clientReferenceId: params.str('client_reference_id') ?? null,
       successUrl,
       cancelUrl: params.str('cancel_url') ?? null,
-      url: `${ctx.baseUrl()}/checkout/${id}`,
+      url: uiMode === 'hosted_page' ? `${ctx.baseUrl()}/checkout/${id}` : null,
+      uiMode,
       currency: lines[0]?.currency ?? null,
       amountSubtotal: mode === 'setup' ? null : total,
       amountTotal: mode === 'setup' ? null : total,
@@ -80,7 +84,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
     flow.session(ids[0]);
     const lines = ctx.store.sessionExtras.get(ids[0])!.lines.map((l, i) => {
       const price = ctx.store.prices.get(l.price) as Stripe.Price;
-      const amount = (price.unit_amount ?? 0) * l.quantity;
+      const amount = priceAmount(price, l.quantity);
       return { id: `li_${ids[0].slice(8, 20)}${i}`, object: 'item', amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? price.id, price, quantity: l.quantity };
     });
     return listResponse([...lines].reverse(), params, `/v1/checkout/sessions/${ids[0]}/line_items`);
