@@ -91,6 +91,7 @@ describe.each(testDatabases().slice(0, 1))('every request the package sends pass
       'GET /v1/checkout/sessions/:id',
       'GET /v1/customers/:id',
       'GET /v1/events/:id',
+      'GET /v1/invoices/:id',
       'GET /v1/prices/:id',
       'GET /v1/subscription_schedules/:id',
       'GET /v1/subscriptions',

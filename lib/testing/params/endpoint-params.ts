@@ -65,4 +65,7 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'POST /v1/test_helpers/test_clocks/:id/advance': testClocks.testClockAdvance,
   'DELETE /v1/test_helpers/test_clocks/:id': testClocks.testClockDelete,
   'GET /v1/test_helpers/test_clocks': testClocks.testClockList,
+
+  // v2 GETs take no query parameters (and no `expand`: v2 objects are never expanded).
+  'GET /v2/core/events/:id': {},
 };
