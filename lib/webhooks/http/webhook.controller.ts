@@ -1,5 +1,7 @@
 import { Controller, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type Stripe from 'stripe';
+import { httpPlatform } from '../../common/http-reply';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
@@ -28,6 +30,7 @@ export class WebhookController {
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly processor: WebhookProcessor,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Post('webhook')
@@ -37,7 +40,7 @@ export class WebhookController {
     if (this.options.webhookSecrets.length === 0) {
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
     }
-    const raw = await readRawBody(req, this.options.webhook.maxBodyBytes);
+    const raw = await readRawBody(req, this.options.webhook.maxBodyBytes, httpPlatform(this.adapterHost));
     const check = verifyStripeSignature({
       rawBody: raw,
       header: (req as { headers: Record<string, string | string[] | undefined> }).headers['stripe-signature'],
