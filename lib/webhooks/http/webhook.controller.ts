@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type Stripe from 'stripe';
+import { DocPublicRoutes } from '../../common/api-docs';
 import { httpPlatform } from '../../common/http-reply';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
@@ -9,6 +10,7 @@ import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
 import { PaymentsPublic } from './payments-public.decorator';
 import { readRawBody } from './raw-body.reader';
+import { DocWebhook } from './webhook.api-docs';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
 
 /** Body of a 2xx answer: sent only after the event's transaction committed. */
@@ -24,6 +26,7 @@ export interface WebhookAnswer {
  */
 @Controller()
 @UseFilters(WebhookExceptionFilter)
+@DocPublicRoutes()
 export class WebhookController {
   private readonly logger = new Logger('Payments:Webhooks');
 
@@ -36,6 +39,7 @@ export class WebhookController {
   @Post('webhook')
   @HttpCode(200)
   @PaymentsPublic()
+  @DocWebhook()
   async receive(@Req() req: unknown): Promise<WebhookAnswer> {
     if (this.options.webhookSecrets.length === 0) {
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
