@@ -20,6 +20,7 @@ import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { SeededRandom } from './seeded-random';
 import { missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
@@ -100,6 +101,7 @@ export class FakeStripe {
     subscriptionScheduleRoutes(router, schedules);
     invoiceAndEventRoutes(router, this.engine);
     billingRoutes(router);
+    webhookEndpointRoutes(router, () => this.deliverer.endpoints);
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
     resolved.logger(`FakeStripe seed=${this.seed}`);
   }
@@ -139,8 +141,13 @@ export class FakeStripe {
     return structuredClone(createPrice(this.ctx, spec));
   }
 
-  addWebhookEndpoint(url: string, secret: string = this.webhookSecret): { id: string; secret: string } {
-    const endpoint = { id: this.ctx.id('we_'), url, secret };
+  /** Registers an endpoint the fake delivers every event to; `listed` is what `webhookEndpoints.list` shows of it. */
+  addWebhookEndpoint(
+    url: string,
+    secret: string = this.webhookSecret,
+    listed: { enabledEvents?: string[]; apiVersion?: string | null } = {},
+  ): { id: string; secret: string } {
+    const endpoint = { id: this.ctx.id('we_'), url, secret, ...listed, created: this.clock.now() };
     this.deliverer.endpoints.push(endpoint);
     return { id: endpoint.id, secret };
   }

@@ -7,6 +7,11 @@ export interface WebhookEndpoint {
   id: string;
   url: string;
   secret: string;
+  /** Event types it is registered for, as listed by the API (deliveries are not filtered). Default ['*']. */
+  enabledEvents?: string[];
+  /** The API version it renders events in; default the installed SDK's, null for the account default. */
+  apiVersion?: string | null;
+  created?: number;
 }
 
 interface Job {
