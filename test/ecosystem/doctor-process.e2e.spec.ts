@@ -25,6 +25,9 @@ async function doctor(fake: FakeStripe, dir: string): Promise<{ code: number; st
   }
 }
 
+// Each test starts the built CLI (a Nest app context) as a process: slow on a loaded machine.
+jest.setTimeout(90_000);
+
 describe('nestjs-headless-payments doctor, as a process', () => {
   let dir: string;
   const fakes: FakeStripe[] = [];

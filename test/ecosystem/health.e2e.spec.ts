@@ -97,4 +97,22 @@ describe.each(testDatabases(['sqlite', 'postgres']))('PaymentsHealthIndicator in
     expect(result.payments).toMatchObject({ status: 'down', stripe: 'down', database: 'up' });
     expect(result.payments.problems).toEqual(['Stripe did not answer (StripeAPIError 500).']);
   });
+
+  it('reports the database down (and does not throw) when it does not answer', async () => {
+    const payments = t.app.get(PaymentsHealthIndicator);
+    await t.dataSource.destroy();
+    try {
+      const result = await payments.isHealthy('payments', { stripe: false });
+      expect(result.payments).toEqual({
+        status: 'down',
+        database: 'down',
+        stripe: 'skipped',
+        failedEvents: null,
+        oldestUnprocessedSeconds: null,
+        problems: ['The database did not answer.'],
+      });
+    } finally {
+      await t.dataSource.initialize();
+    }
+  });
 });

@@ -10,6 +10,9 @@ function runWithout(hidden: string[]): any {
   return JSON.parse(execFileSync(process.execPath, [fixture], { cwd: root, env: { ...process.env, HIDE_PACKAGES: hidden.join(',') }, encoding: 'utf8', timeout: 60_000 }));
 }
 
+// Each test boots an app in its own Node process: slow on a loaded machine.
+jest.setTimeout(90_000);
+
 describe('the built package and its optional peers (Swagger, Terminus, Fastify)', () => {
   beforeAll(() => {
     if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
