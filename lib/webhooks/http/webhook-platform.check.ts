@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { httpPlatform } from '../../common/http-reply';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
-import { bodyLimitFix } from './adapter-advice';
+import { fastifyBodyLimitFix } from './adapter-advice';
 
 /**
  * Warns at start-up when the app's own body limit would refuse Stripe events the webhook accepts:
@@ -26,7 +26,7 @@ export class WebhookPlatformCheck implements OnApplicationBootstrap {
     const wanted = this.options.webhook.maxBodyBytes;
     if (Number.isFinite(limit) && limit < wanted) {
       this.logger.warn(
-        `Fastify's bodyLimit (${limit} bytes) is below webhook.maxBodyBytes (${wanted}): larger Stripe events are refused before the webhook runs; ${bodyLimitFix('fastify', wanted)}.`,
+        `Fastify's bodyLimit (${limit} bytes) is below webhook.maxBodyBytes (${wanted}): larger Stripe events are refused before the webhook runs; ${fastifyBodyLimitFix(wanted)}.`,
       );
     }
   }
