@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, Logger } from '@nestjs/common';
 /**
  * OpenAPI decorators that cost nothing without `@nestjs/swagger` (an optional peer): each one asks
  * for the package once, on first use, and is a no-op when the app has not installed it. No type
@@ -17,8 +17,13 @@ export function loadSwagger(): SwaggerModule | null {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       swagger = require('@nestjs/swagger') as SwaggerModule;
-    } catch {
+    } catch (error) {
       swagger = null;
+      // Not installed is the normal case; installed but unloadable would silently drop the docs.
+      const code = (error as { code?: string })?.code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
+        new Logger('Payments').warn(`@nestjs/swagger is installed but could not be loaded (${code ?? 'error'}); the payments routes are left out of the OpenAPI document.`);
+      }
     }
   }
   return swagger;
