@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { DocErrors, DocOperation, DocResponse } from '../common/api-docs';
+import type { PaymentsErrorCode } from '../common/payments.exception';
 import { ChangePlanAnswer, CheckoutAnswer, CheckoutStatusAnswer, PlansAnswer, PortalAnswer, SubscriptionModel } from './billing.api-models';
 
 // The OpenAPI description of each billing route (no-ops without @nestjs/swagger), kept here so the
@@ -8,7 +9,7 @@ import { ChangePlanAnswer, CheckoutAnswer, CheckoutStatusAnswer, PlansAnswer, Po
 const AUTH = { 401: ['unauthenticated'], 404: ['billable_not_found'] } as const;
 const STRIPE_DOWN = { 502: ['stripe_error'], 503: ['stripe_unavailable'] } as const;
 
-function route(summary: string, status: number, type: unknown, errors: Record<number, readonly string[]>): MethodDecorator {
+function route(summary: string, status: number, type: unknown, errors: Record<number, readonly PaymentsErrorCode[]>): MethodDecorator {
   return applyDecorators(DocOperation({ summary }), DocResponse({ status, description: summary, type }), DocErrors(errors));
 }
 

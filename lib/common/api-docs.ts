@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { applyDecorators, Logger } from '@nestjs/common';
+import type { PaymentsErrorCode } from './payments.exception';
 /**
  * OpenAPI decorators that cost nothing without `@nestjs/swagger` (an optional peer): each one asks
  * for the package once, on first use, and is a no-op when the app has not installed it. No type
@@ -79,7 +80,7 @@ export const DocExtraModels: (...models: unknown[]) => ClassDecorator = lazy('Ap
  * Documents the error answers of a route: per status, the stable `code`s it may carry, in the body
  * every module error has (`{ statusCode, code, message, ...details }`).
  */
-export function DocErrors(errors: Record<number, readonly string[]>): MethodDecorator & ClassDecorator {
+export function DocErrors(errors: Record<number, readonly PaymentsErrorCode[]>): MethodDecorator & ClassDecorator {
   if (!loadSwagger()) return noop;
   const decorators = Object.entries(errors).map(([status, codes]) =>
     DocResponse({

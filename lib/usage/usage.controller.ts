@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
+import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
 import { Entitlements } from '../access/entitlements.service';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
-import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { DocUsage } from './usage.api-docs';
 import { usagePeriod } from './usage-period';
 import { UsageService } from './usage.service';
