@@ -96,6 +96,8 @@ function stripeFailure(error: unknown): string {
 export function formatDoctorReport(report: DoctorReport): string {
   const lines = report.checks.map((c) => `${c.ok ? (c.warning ? '!' : '✓') : '✗'} ${c.message}`);
   const failed = report.checks.filter((c) => !c.ok).length;
-  lines.push(report.ok ? 'doctor: everything checked is in order.' : `doctor: ${failed} problem${failed === 1 ? '' : 's'} found.`);
+  const warnings = report.checks.filter((c) => c.ok && c.warning).length;
+  const note = warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+  lines.push(report.ok ? `doctor: everything checked is in order${note}.` : `doctor: ${failed} problem${failed === 1 ? '' : 's'} found${note}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -87,4 +87,27 @@ describe('nestjs-headless-payments doctor, as a process', () => {
       '',
     ]);
   });
+
+  it('warns (exit 0) for an endpoint on the account default API version, and fails when no endpoint is registered', async () => {
+    const warned = await startFake();
+    warned.createPrice({ id: 'price_cli_pro', unitAmount: 1000, interval: 'month', productName: 'Pro' });
+    warned.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { apiVersion: null });
+    expect(await doctor(warned, dir)).toEqual({
+      code: 0,
+      stdout: [
+        "✓ plan 'pro' (month): price price_cli_pro: usd, every month.",
+        `! Webhook endpoint https://app.example/api/payments/webhook uses the account's default API version; create it with API version ${SDK_VERSION} (the SDK's).`,
+        'doctor: everything checked is in order (1 warning).',
+        '',
+      ].join('\n'),
+    });
+
+    const bare = await startFake();
+    bare.createPrice({ id: 'price_cli_pro', unitAmount: 1000, interval: 'month', productName: 'Pro' });
+    const answer = await doctor(bare, dir);
+    expect(answer.code).toBe(1);
+    expect(answer.stdout).toContain(
+      '✗ No enabled webhook endpoint: add one pointing at <your app>/<prefix>/payments/webhook in the Stripe Dashboard (Developers → Webhooks).\ndoctor: 1 problem found.\n',
+    );
+  });
 });
