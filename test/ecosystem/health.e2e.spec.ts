@@ -20,7 +20,7 @@ class HealthController {
   }
 }
 
-describe.each(testDatabases(['sqlite', 'postgres']))('PaymentsHealthIndicator in a Terminus app on %s', (kind) => {
+describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let t: TestApp;
