@@ -23,3 +23,5 @@ export { createPaymentsMigration } from './persistence/migrations';
 export type { PaymentsMigrationOptions } from './persistence/migrations';
 export * from './access';
 export * from './usage';
+// Health (an indicator for @nestjs/terminus, which stays an optional peer).
+export * from './health';

@@ -28,6 +28,7 @@ import { createStripeClient } from './stripe/stripe-client.factory';
 import { StripeGateway } from './stripe/stripe-gateway.service';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/usage.providers';
 import { WEBHOOKS_CONTROLLERS, WEBHOOKS_PROVIDERS } from './webhooks/webhooks.providers';
+import { HEALTH_PROVIDERS } from './health/health.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
 export interface PaymentsAsyncExtras {
@@ -62,6 +63,8 @@ const CORE_PROVIDERS: Provider[] = [
 ];
 
 const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...ACCESS_PROVIDERS, ...USAGE_PROVIDERS];
+// Its own line so that rooms added in parallel branches merge without touching each other.
+PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
 
 /**
  * Stripe subscriptions for a Nest app: `PaymentsModule.forRoot({ secretKey, webhookSecret, plans,

@@ -4,7 +4,8 @@
 set -euo pipefail
 npm install --no-save --no-audit --no-fund \
   @nestjs/common@^11 @nestjs/core@^11 @nestjs/platform-express@^11 @nestjs/testing@^11 \
-  @nestjs/typeorm@^11 @nestjs/passport@^11 @nestjs/jwt@^11 typeorm@^0.3.20
+  @nestjs/typeorm@^11 @nestjs/passport@^11 @nestjs/jwt@^11 typeorm@^0.3.20 \
+  @nestjs/platform-fastify@^11 @nestjs/swagger@^11 @nestjs/terminus@^11
 node -e "const v = (p) => JSON.parse(require('fs').readFileSync('node_modules/' + p + '/package.json', 'utf8')).version; console.log('running against @nestjs/core', v('@nestjs/core'), 'and typeorm', v('typeorm'))"
 status=0
 TEST_DATABASES=sqlite,postgres npx jest --testPathIgnorePatterns '/node_modules/' '<rootDir>/test/reliability/' '<rootDir>/test/browser/' || status=$?

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, UseGuards, UsePipes } from '@nestjs/common';
 import { requireBillableId } from '../common/billable-id';
+import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
+import { DocCancel, DocChangePlan, DocCheckout, DocCheckoutStatus, DocPortal, DocResume, DocSubscription } from './billing.api-docs';
 import { CancelDto, ChangePlanDto, CheckoutDto, CheckoutStatusQuery, PortalDto } from './billing.dtos';
 import { BillingService } from './billing.service';
 import { billingValidationPipe } from './billing-validation.pipe';
@@ -11,6 +13,7 @@ import { billingValidationPipe } from './billing-validation.pipe';
 @Controller()
 @UseGuards(PaymentsAuthGuard)
 @UsePipes(billingValidationPipe())
+@DocAuthenticatedRoutes()
 export class BillingController {
   constructor(
     private readonly billing: BillingService,
@@ -18,40 +21,47 @@ export class BillingController {
   ) {}
 
   @Get('subscription')
+  @DocSubscription()
   subscription(@Req() req: unknown) {
     return this.billing.getSubscription(requireBillableId(this.options, req));
   }
 
   @Post('checkout')
+  @DocCheckout()
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
     return this.billing.checkout(requireBillableId(this.options, req), body);
   }
 
   @Get('checkout/status')
+  @DocCheckoutStatus()
   checkoutStatus(@Req() req: unknown, @Query() query: CheckoutStatusQuery) {
     return this.billing.checkoutStatus(requireBillableId(this.options, req), query.session_id);
   }
 
   @Post('portal')
+  @DocPortal()
   @HttpCode(200)
   portal(@Req() req: unknown, @Body() body: PortalDto) {
     return this.billing.portal(requireBillableId(this.options, req), body);
   }
 
   @Post('cancel')
+  @DocCancel()
   @HttpCode(200)
   cancel(@Req() req: unknown, @Body() body: CancelDto) {
     return this.billing.cancel(requireBillableId(this.options, req), body);
   }
 
   @Post('resume')
+  @DocResume()
   @HttpCode(200)
   resume(@Req() req: unknown) {
     return this.billing.resume(requireBillableId(this.options, req));
   }
 
   @Post('upgrade')
+  @DocChangePlan()
   @HttpCode(200)
   upgrade(@Req() req: unknown, @Body() body: ChangePlanDto) {
     return this.billing.changePlan(requireBillableId(this.options, req), body);

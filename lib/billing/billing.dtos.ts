@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
 const INTERVALS: BillingInterval[] = ['day', 'week', 'month', 'year'];
@@ -6,23 +7,27 @@ const INTERVALS: BillingInterval[] = ['day', 'week', 'month', 'year'];
 /** Body of `POST /checkout`. The client names a plan key, never a Stripe price id. */
 export class CheckoutDto {
   /** Plan key from the catalogue. */
+  @DocProperty({ description: 'Plan key from the catalogue (not a price id).', minLength: 1, maxLength: 64, example: 'pro' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   plan!: string;
 
   /** Billing interval; default: the plan's monthly (or only) price. */
+  @DocOptionalProperty({ enum: INTERVALS, description: "Default: the plan's monthly (or only) price." })
   @IsOptional()
   @IsIn(INTERVALS)
   interval?: BillingInterval;
 
   /** A path, or a URL on an allowed origin; default `urls.success`. */
+  @DocOptionalProperty({ maxLength: 2048, description: 'A path, or a URL on an allowed origin. Default: urls.success.' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   successUrl?: string;
 
   /** A path, or a URL on an allowed origin; default `urls.cancel`. */
+  @DocOptionalProperty({ maxLength: 2048, description: 'A path, or a URL on an allowed origin. Default: urls.cancel.' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -32,6 +37,7 @@ export class CheckoutDto {
 /** Body of `POST /portal`. */
 export class PortalDto {
   /** A path, or a URL on an allowed origin; default `urls.portalReturn`. */
+  @DocOptionalProperty({ maxLength: 2048, description: 'A path, or a URL on an allowed origin. Default: urls.portalReturn.' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -41,6 +47,7 @@ export class PortalDto {
 /** Body of `POST /cancel`. */
 export class CancelDto {
   /** Cancel now instead of at the period end (needs `allowImmediateCancel`). Default false. */
+  @DocOptionalProperty({ type: Boolean, default: false, description: 'Cancel now instead of at the period end (needs allowImmediateCancel).' })
   @IsOptional()
   @IsBoolean()
   immediately?: boolean;
@@ -49,12 +56,14 @@ export class CancelDto {
 /** Body of `POST /upgrade` (any plan change, up or down). */
 export class ChangePlanDto {
   /** Plan key from the catalogue. */
+  @DocProperty({ description: 'Plan key from the catalogue (not a price id).', minLength: 1, maxLength: 64, example: 'pro' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   plan!: string;
 
   /** Billing interval; default: the current one when the plan offers it. */
+  @DocOptionalProperty({ enum: INTERVALS, description: 'Default: the current one when the plan offers it.' })
   @IsOptional()
   @IsIn(INTERVALS)
   interval?: BillingInterval;
@@ -63,6 +72,7 @@ export class ChangePlanDto {
 /** Query of `GET /checkout/status`. */
 export class CheckoutStatusQuery {
   /** The Checkout Session id Stripe put in the success URL. */
+  @DocProperty({ description: 'The Checkout Session id Stripe put in the success URL.', pattern: '^cs_[A-Za-z0-9_]+$', maxLength: 255, example: 'cs_test_123' })
   @IsString()
   @MaxLength(255)
   @Matches(/^cs_[A-Za-z0-9_]+$/, { message: 'session_id must be a Checkout Session id (cs_...)' })

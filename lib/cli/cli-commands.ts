@@ -17,6 +17,7 @@ Commands:
   customers:link [--by metadata|email] [--apply]
                                  attach existing Stripe customers to billables without one
                                  (dry run unless --apply; by metadata.billable_id by default)
+  doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;
 

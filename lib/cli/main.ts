@@ -3,8 +3,12 @@ import 'reflect-metadata';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
+import type Stripe from 'stripe';
+import { PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
+import { PlanCatalog } from '../plans/plan-catalog';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
+import { clientApiVersion, formatDoctorReport, runDoctor } from './doctor';
 
 /** Loads `<file>#<ExportName>` (ExportName defaults to AppModule) relative to the working directory. */
 export function loadAppModule(spec: string): Type<unknown> {
@@ -25,6 +29,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const app = await NestFactory.createApplicationContext(loadAppModule(args.module), { logger: ['error', 'warn'] });
   try {
+    if (args.command === 'doctor') {
+      const stripe = app.get<Stripe>(STRIPE_CLIENT);
+      const report = await runDoctor(stripe, app.get(PlanCatalog), app.get(PAYMENTS_OPTIONS), clientApiVersion(stripe));
+      process.stdout.write(formatDoctorReport(report));
+      return report.ok ? 0 : 1;
+    }
     const { code, output } = await runCliCommand(app.get(WebhookOperations), args);
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     return code;

@@ -23,6 +23,7 @@ import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
 import { testClockRoutes } from './routes/test-clocks.routes';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { SeededRandom } from './seeded-random';
 import { missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
@@ -113,6 +114,7 @@ export class FakeStripe {
       if (!event) throw missing('event', ids[0]);
       return this.deliverer.thinFor(event);
     });
+    webhookEndpointRoutes(router, () => this.deliverer.endpoints);
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
     resolved.logger(`FakeStripe seed=${this.seed}`);
   }
@@ -152,10 +154,14 @@ export class FakeStripe {
     return structuredClone(createPrice(this.ctx, spec));
   }
 
-  /** Registers an endpoint (an event destination): its own API version for snapshots, or thin payloads. */
+  /**
+   * Registers an endpoint (an event destination) the fake delivers every event to: its own API
+   * version for snapshot events (null: the account's), thin payloads, and what `webhookEndpoints.list`
+   * shows of it (`enabledEvents`, default ['*']).
+   */
   addWebhookEndpoint(url: string, secret: string = this.webhookSecret, options: WebhookEndpointOptions = {}): { id: string; secret: string } {
-    const apiVersion = options.apiVersion === undefined ? null : assertModelledVersion(options.apiVersion);
-    const endpoint = { id: this.ctx.id('we_'), url, secret, apiVersion, payload: options.payload ?? 'snapshot' };
+    const apiVersion = options.apiVersion == null ? null : assertModelledVersion(options.apiVersion);
+    const endpoint = { id: this.ctx.id('we_'), url, secret, apiVersion, payload: options.payload ?? 'snapshot', enabledEvents: options.enabledEvents, created: this.clock.now() };
     this.deliverer.endpoints.push(endpoint);
     return { id: endpoint.id, secret };
   }

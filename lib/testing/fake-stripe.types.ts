@@ -36,8 +36,10 @@ export interface FakeStripeOptions {
 
 /** Options of one webhook endpoint (an event destination) at the fake. */
 export interface WebhookEndpointOptions {
-  /** The version its snapshot events are rendered in; default the account's (`FakeStripeOptions.apiVersion`). */
-  apiVersion?: string;
+  /** The version its snapshot events are rendered in; default (or null) the account's (`FakeStripeOptions.apiVersion`). */
+  apiVersion?: string | null;
+  /** Event types it is registered for, as `webhookEndpoints.list` shows them (deliveries are not filtered); default ['*']. */
+  enabledEvents?: string[];
   /** 'snapshot' (v1 events with the object) or 'thin' (v1.* event notifications to fetch from); default 'snapshot'. */
   payload?: 'snapshot' | 'thin';
 }

@@ -1,4 +1,5 @@
 import { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { PaymentsModule } from '../payments.module';
@@ -20,6 +21,8 @@ export interface PaymentsTestAppOptions extends Pick<ModuleMetadata, 'imports' |
   globalPrefix?: string;
   /** Called before `listen`, e.g. to add global pipes or guards as your main.ts does. */
   configure?: (app: INestApplication) => void;
+  /** The HTTP adapter your main.ts uses, e.g. `new FastifyAdapter()`. Default: Express. */
+  httpAdapter?: AbstractHttpAdapter;
 }
 
 /** A running app wired to a FakeStripe that delivers signed webhooks to it. */
@@ -55,8 +58,9 @@ export async function startPaymentsTestApp(options: PaymentsTestAppOptions): Pro
       controllers: options.controllers,
       providers: options.providers,
     }).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true });
-    (app as NestExpressApplication).useBodyParser('json', { limit: '1mb' });
+    app = options.httpAdapter ? moduleRef.createNestApplication(options.httpAdapter, { rawBody: true }) : moduleRef.createNestApplication({ rawBody: true });
+    // Express's JSON limit is 100 kB; Fastify's default (1 MiB) already fits Stripe's events.
+    if (app.getHttpAdapter().getType() === 'express') (app as NestExpressApplication).useBodyParser('json', { limit: '1mb' });
     const prefix = (options.globalPrefix ?? 'api').replace(/^\/+|\/+$/g, '');
     if (prefix) app.setGlobalPrefix(prefix);
     options.configure?.(app);

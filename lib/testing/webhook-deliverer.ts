@@ -11,6 +11,9 @@ export interface WebhookEndpoint {
   /** Version its snapshot events are rendered in; null: the account's. */
   apiVersion: string | null;
   payload: 'snapshot' | 'thin';
+  /** Event types it is registered for, as listed by the API (deliveries are not filtered). Default ['*']. */
+  enabledEvents?: string[];
+  created?: number;
 }
 
 /** What `realisticDelivery` turns on: Stripe guarantees no order and sends duplicates. */

@@ -1,15 +1,18 @@
 import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
+import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
 import { Entitlements } from '../access/entitlements.service';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
+import { DocUsage } from './usage.api-docs';
 import { usagePeriod } from './usage-period';
 import { UsageService } from './usage.service';
 
 /** `GET /usage`: the caller's meters for the current period, for a frontend to draw. */
 @Controller()
 @UseGuards(PaymentsAuthGuard)
+@DocAuthenticatedRoutes()
 export class UsageController {
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
@@ -19,6 +22,7 @@ export class UsageController {
 
   /** `{ plan, periodStart, resetsAt, usage: [{ metric, used, limit, remaining, unlimited, resetsAt }] }`. */
   @Get('usage')
+  @DocUsage()
   async getUsage(@Req() request: unknown) {
     const billableId = requireBillableId(this.options, request);
     const now = this.options.now();

@@ -2,6 +2,7 @@ import { Provider, Type } from '@nestjs/common';
 import { DiscoveryService, ModulesContainer } from '@nestjs/core';
 import { PAYMENTS_DISCOVERY, WebhookHandlers } from './handlers/webhook-handlers.service';
 import { WebhookController } from './http/webhook.controller';
+import { WebhookPlatformCheck } from './http/webhook-platform.check';
 import { WebhookInbox } from './inbox/webhook-inbox.service';
 import { WebhookOperations } from './operations/webhook-operations.service';
 import { BillingSyncService } from './sync/billing-sync.service';
@@ -25,6 +26,7 @@ export const WEBHOOKS_PROVIDERS: Provider[] = [
   // Thin event notifications and events in another API version (issue 11).
   ThinEventResolver,
   ApiVersionMonitor,
+  WebhookPlatformCheck,
 ];
 
 /** Controllers of the webhooks room, served under the module's route path. */

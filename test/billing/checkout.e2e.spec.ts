@@ -1,4 +1,5 @@
 import { FakeStripe } from '../../lib/testing';
+import { testHttpAdapter } from '../support/http-adapter';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
 import { call, customersOf, jwtGuard, openSessionsOf, stripeCallsDuring } from './billing-kit';
@@ -155,7 +156,9 @@ describe.each(testDatabases())('billing checkout on %s', (kind) => {
         let res!: Awaited<ReturnType<typeof call>>;
         const calls = await stripeCallsDuring(fake, async () => (res = await call(app, 'POST', 'checkout', { user: userId, rawBody: raw })));
         expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ code: 'invalid_request', errors: [{ field: key }] });
+        // Fastify's own JSON parser refuses such keys (onProtoPoisoning: 'error') before any route runs.
+        if (testHttpAdapter() === 'fastify') expect(res.body.message).toContain('not valid JSON');
+        else expect(res.body).toMatchObject({ code: 'invalid_request', errors: [{ field: key }] });
         expect(calls).toEqual([]);
       },
     );

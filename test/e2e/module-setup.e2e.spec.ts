@@ -5,6 +5,7 @@ import Stripe from 'stripe';
 import { InjectStripe, PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions, PlanCatalog, StripeGateway } from '../../lib';
 import { PAYMENTS_OPTIONS } from '../../lib/payments.constants';
 import { ResolvedPaymentsOptions } from '../../lib/payments.options';
+import { createTestApplication } from '../support/http-adapter';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-databases';
 import { testPlans } from '../support/test-plans';
@@ -38,7 +39,7 @@ class ConfigModule {}
 
 async function boot(payments: ReturnType<typeof PaymentsModule.forRoot>, entities?: unknown[]) {
   const ref = await Test.createTestingModule({ imports: [database(entities), payments], providers: [UsesStripe] }).compile();
-  const app = ref.createNestApplication({ logger: false });
+  const app = createTestApplication(ref, { logger: false });
   await app.init();
   return app;
 }

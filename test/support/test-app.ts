@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions } from '../../lib';
+import { createTestApplication, TestHttpAdapter } from './http-adapter';
 import { TestDatabase } from './test-databases';
 import { TEST_JWT_SECRET, TestJwtStrategy } from './test-jwt.strategy';
 import { testPlans, testPrices } from './test-plans';
@@ -36,6 +37,12 @@ export interface TestAppOptions {
   registerWithFake?: boolean;
   /** Called before `listen`, e.g. to add global guards or pipes. */
   configure?: (app: INestApplication) => void;
+  /** The HTTP platform (default: `TEST_HTTP_ADAPTER`, else Express). */
+  adapter?: TestHttpAdapter;
+  /** Options of the FastifyAdapter when on Fastify, e.g. `{ bodyLimit }`. */
+  fastifyOptions?: Record<string, unknown>;
+  /** Keep the raw request bytes (default true, as the README's main.ts does). */
+  rawBody?: boolean;
   /** The app's logger (default: Nest's console logger at error and warn). */
   logger?: LoggerService;
   /** Register the passport 'jwt' strategy (default true); false boots an app that forgot it. */
@@ -62,7 +69,10 @@ export interface TestApp {
 
 let userCounter = 0;
 
-/** Boots a Nest app as a user would: global prefix `api`, `rawBody: true`, TypeORM, passport JWT, PaymentsModule. */
+/**
+ * Boots a Nest app as a user would: global prefix `api`, `rawBody: true`, TypeORM, passport JWT,
+ * PaymentsModule; on Express, or on Fastify with `TEST_HTTP_ADAPTER=fastify`.
+ */
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const { fake } = options;
   const payments: PaymentsModuleOptions = {
@@ -97,7 +107,12 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     controllers: options.controllers ?? [],
     providers: [...(options.jwtStrategy === false ? [] : [TestJwtStrategy]), ...(options.providers ?? [])],
   }).compile();
-  const app = moduleRef.createNestApplication({ rawBody: true, logger: options.logger ?? ['error', 'warn'] });
+  const app = createTestApplication(
+    moduleRef,
+    { rawBody: options.rawBody ?? true, logger: options.logger ?? ['error', 'warn'] },
+    options.adapter,
+    options.fastifyOptions,
+  );
   app.setGlobalPrefix('api');
   options.configure?.(app);
   try {

@@ -1,16 +1,14 @@
 import { PaymentsException } from '../../common/payments.exception';
-
-/** The fix we name when the raw bytes are gone: the only way to verify Stripe's signature. */
-export const RAW_BODY_FIX =
-  'create the app with NestFactory.create(AppModule, { rawBody: true }) so the webhook can verify the exact bytes Stripe signed';
+import { rawBodyFix } from './adapter-advice';
 
 /**
- * The exact request bytes, capped at `maxBytes`. Uses Nest's `req.rawBody` (rawBody: true) or a
- * Buffer body from `express.raw()`; when no parser touched the stream (another content type,
- * `bodyParser: false`), reads it here with the cap. A body parsed without its raw bytes cannot be
- * verified: that is a set-up mistake, answered 500 `raw_body_missing` with the fix (the controller logs it).
+ * The exact request bytes, capped at `maxBytes`. Uses Nest's `req.rawBody` (rawBody: true, on
+ * Express or Fastify) or a Buffer body (`express.raw()`, a Fastify buffer parser); when no Express
+ * parser touched the stream (another content type, `bodyParser: false`), reads it here with the cap.
+ * A body parsed without its raw bytes cannot be verified: that is a set-up mistake, answered 500
+ * `raw_body_missing` with the fix for the app's `platform` (the controller logs it, once per delivery).
  */
-export async function readRawBody(req: any, maxBytes: number): Promise<Buffer> {
+export async function readRawBody(req: any, maxBytes: number, platform = 'express'): Promise<Buffer> {
   const declared = Number(req.headers?.['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const existing = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.isBuffer(req.body) ? req.body : null;
@@ -18,8 +16,9 @@ export async function readRawBody(req: any, maxBytes: number): Promise<Buffer> {
     if (existing.length > maxBytes) throw tooLarge(maxBytes);
     return existing;
   }
+  // A Fastify request is not the stream (Fastify always parses first), so only Express's is read here.
   if (req._body !== true && req.readable && !req.readableEnded) return readStream(req, maxBytes);
-  throw new PaymentsException(500, 'raw_body_missing', `Webhook misconfigured: ${RAW_BODY_FIX}.`);
+  throw new PaymentsException(500, 'raw_body_missing', `Webhook misconfigured: ${rawBodyFix(platform)}.`);
 }
 
 function readStream(req: NodeJS.ReadableStream & { destroy?: () => void }, maxBytes: number): Promise<Buffer> {

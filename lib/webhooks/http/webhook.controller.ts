@@ -1,5 +1,8 @@
 import { Controller, HttpCode, Inject, Logger, OnApplicationBootstrap, Post, Req, UseFilters } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type Stripe from 'stripe';
+import { DocPublicRoutes } from '../../common/api-docs';
+import { httpPlatform } from '../../common/http-reply';
 import { PaymentsException } from '../../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
@@ -13,6 +16,7 @@ import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service'
 import { EventModePolicy } from './event-mode.policy';
 import { PaymentsPublic } from './payments-public.decorator';
 import { readRawBody } from './raw-body.reader';
+import { DocWebhook } from './webhook.api-docs';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
 
 /** Body of a 2xx answer: sent only after the event's transaction committed. */
@@ -29,6 +33,7 @@ export interface WebhookAnswer {
  */
 @Controller()
 @UseFilters(WebhookExceptionFilter)
+@DocPublicRoutes()
 export class WebhookController implements OnApplicationBootstrap {
   private readonly logger = new Logger('Payments:Webhooks');
   private readonly modes: EventModePolicy;
@@ -38,6 +43,7 @@ export class WebhookController implements OnApplicationBootstrap {
     private readonly processor: WebhookProcessor,
     private readonly thin: ThinEventResolver,
     private readonly versions: ApiVersionMonitor,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.modes = new EventModePolicy(options);
   }
@@ -49,6 +55,7 @@ export class WebhookController implements OnApplicationBootstrap {
   @Post('webhook')
   @HttpCode(200)
   @PaymentsPublic()
+  @DocWebhook()
   async receive(@Req() req: unknown): Promise<WebhookAnswer> {
     let event: Stripe.Event | null = null;
     try {
@@ -66,7 +73,7 @@ export class WebhookController implements OnApplicationBootstrap {
       this.logger.error('Webhook refused: webhookSecret is not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET) in the PaymentsModule options.');
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
     }
-    const raw = await readRawBody(req, this.options.webhook.maxBodyBytes);
+    const raw = await readRawBody(req, this.options.webhook.maxBodyBytes, httpPlatform(this.adapterHost));
     const check = verifyStripeSignature({
       rawBody: raw,
       header: (req as { headers: Record<string, string | string[] | undefined> }).headers['stripe-signature'],

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, INestApplication, Injectable, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { signStripePayload } from '../../../lib/testing';
+import { setJsonBodyLimit } from '../../support/http-adapter';
 
 /** The typical app guard: everything needs a bearer token unless the route says `isPublic`. */
 @Injectable()
@@ -21,7 +22,7 @@ export class AppWideAuthGuard implements CanActivate {
 export function strictApp(app: INestApplication): void {
   app.useGlobalGuards(new AppWideAuthGuard(app.get(Reflector)));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  (app as unknown as { useBodyParser(type: string, options: object): void }).useBodyParser('json', { limit: '4mb' });
+  setJsonBodyLimit(app, 4 * 1024 * 1024);
 }
 
 /** POSTs a body to the webhook with a signature made over `signedBody` (default: the body itself). */

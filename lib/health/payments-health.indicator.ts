@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { DataSource, In, Not } from 'typeorm';
+import { PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
+import { WebhookEventEntity } from '../persistence/entities/webhook-event.entity';
+import { PaymentsHealthDetails, PaymentsHealthOptions } from './payments-health.types';
+import { StripeReachability } from './stripe-reachability';
+
+// Statuses after which an event needs no more work.
+const SETTLED = ['processed', 'ignored'];
+
+/**
+ * A health indicator for `@nestjs/terminus` (which stays optional: the answer is Terminus' result
+ * shape, so nothing here imports it): `() => payments.isHealthy('payments')` in a
+ * `HealthCheckService.check([...])`. Down when the database does not answer, Stripe does not answer
+ * (cached), or the webhook backlog is over its thresholds.
+ */
+@Injectable()
+export class PaymentsHealthIndicator {
+  private readonly reachability: StripeReachability;
+
+  constructor(
+    @Inject(PAYMENTS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(STRIPE_CLIENT) stripe: Stripe,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+  ) {
+    this.reachability = new StripeReachability(stripe);
+  }
+
+  /** Checks database, Stripe and webhook backlog; resolves `{ [key]: { status, ...details } }`. Never throws. */
+  async isHealthy<K extends string>(key: K, options: PaymentsHealthOptions = {}): Promise<Record<K, PaymentsHealthDetails>> {
+    const maxFailed = options.maxFailedEvents ?? 10;
+    const maxAgeSeconds = options.maxBacklogAgeSeconds ?? 3600;
+    const [backlog, stripeProblem] = await Promise.all([
+      this.backlog(),
+      options.stripe === false ? Promise.resolve(undefined) : this.reachability.check((options.stripeCacheSeconds ?? 60) * 1000),
+    ]);
+    const problems: string[] = [];
+    if (!backlog) problems.push('The database did not answer.');
+    if (stripeProblem) problems.push(`${stripeProblem}.`);
+    if (backlog && backlog.failed > maxFailed) {
+      problems.push(`${backlog.failed} webhook events failed (more than ${maxFailed}); see events:failed and events:replay.`);
+    }
+    if (backlog && backlog.oldestSeconds > maxAgeSeconds) {
+      problems.push(`The oldest unprocessed webhook event arrived ${backlog.oldestSeconds} s ago (more than ${maxAgeSeconds} s).`);
+    }
+    const details: PaymentsHealthDetails = {
+      status: problems.length === 0 ? 'up' : 'down',
+      database: backlog ? 'up' : 'down',
+      stripe: stripeProblem === undefined ? 'skipped' : stripeProblem ? 'down' : 'up',
+      failedEvents: backlog?.failed ?? null,
+      oldestUnprocessedSeconds: backlog?.oldestSeconds ?? null,
+      problems,
+    };
+    return { [key]: details } as Record<K, PaymentsHealthDetails>;
+  }
+
+  /** Failed events and the age of the oldest unsettled one; null when the database does not answer. */
+  private async backlog(): Promise<{ failed: number; oldestSeconds: number } | null> {
+    try {
+      const repo = this.dataSource.getRepository(WebhookEventEntity);
+      const [failed, oldest] = await Promise.all([
+        repo.count({ where: { status: 'failed' } }),
+        repo.findOne({ where: { status: Not(In(SETTLED)) as never }, order: { receivedAt: 'ASC' }, select: { id: true, receivedAt: true } }),
+      ]);
+      const now = this.options.now().getTime();
+      return { failed, oldestSeconds: oldest ? Math.max(0, Math.floor((now - new Date(oldest.receivedAt).getTime()) / 1000)) : 0 };
+    } catch {
+      return null;
+    }
+  }
+}

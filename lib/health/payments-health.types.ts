@@ -1,0 +1,24 @@
+/** Thresholds of one `PaymentsHealthIndicator.isHealthy()` check. */
+export interface PaymentsHealthOptions {
+  /** Check that Stripe answers (one `prices.list` call, cached). Default true. */
+  stripe?: boolean;
+  /** Seconds a Stripe answer (up or down) is reused, so probes never become a Stripe call each. Default 60. */
+  stripeCacheSeconds?: number;
+  /** Webhook events in `failed` above which the check is down. Default 10. */
+  maxFailedEvents?: number;
+  /** Age in seconds of the oldest event not yet processed above which the check is down. Default 3600. */
+  maxBacklogAgeSeconds?: number;
+}
+
+/** What the check reports under its key (Terminus' `HealthIndicatorResult` shape). */
+export interface PaymentsHealthDetails {
+  status: 'up' | 'down';
+  database: 'up' | 'down';
+  stripe: 'up' | 'down' | 'skipped';
+  /** Webhook events that failed and wait for Stripe's retry or `events:replay`; null when the database is down. */
+  failedEvents: number | null;
+  /** Seconds since the oldest event not yet processed arrived; 0 with none, null when the database is down. */
+  oldestUnprocessedSeconds: number | null;
+  /** One sentence per failing part; empty when up. */
+  problems: string[];
+}

@@ -1,0 +1,32 @@
+import Stripe from 'stripe';
+import { ApiRouter } from '../api-router';
+import { listResponse } from '../list-helpers';
+import { missing } from '../stripe-api.error';
+import { WebhookEndpoint } from '../webhook-deliverer';
+
+/** Stripe's webhook endpoint object for one the fake delivers to (its secret is never listed, as at Stripe). */
+function endpointObject(endpoint: WebhookEndpoint): object {
+  return {
+    id: endpoint.id,
+    object: 'webhook_endpoint',
+    api_version: endpoint.apiVersion === undefined ? (Stripe as unknown as { API_VERSION: string }).API_VERSION : endpoint.apiVersion,
+    application: null,
+    created: endpoint.created ?? 0,
+    description: null,
+    enabled_events: endpoint.enabledEvents ?? ['*'],
+    livemode: false,
+    metadata: {},
+    status: 'enabled',
+    url: endpoint.url,
+  };
+}
+
+/** `GET /v1/webhook_endpoints[/:id]`: the endpoints registered with `addWebhookEndpoint`. */
+export function webhookEndpointRoutes(router: ApiRouter, endpoints: () => readonly WebhookEndpoint[]): void {
+  router.add('GET', '/v1/webhook_endpoints', ({ params }) => listResponse(endpoints().map(endpointObject) as { id: string }[], params, '/v1/webhook_endpoints'));
+  router.add('GET', '/v1/webhook_endpoints/:id', ({ ids }) => {
+    const endpoint = endpoints().find((e) => e.id === ids[0]);
+    if (!endpoint) throw missing('webhook_endpoint', ids[0]);
+    return endpointObject(endpoint);
+  });
+}
