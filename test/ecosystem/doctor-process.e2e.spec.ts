@@ -48,7 +48,7 @@ describe('nestjs-headless-payments doctor, as a process', () => {
   it('exits 0 with every check ticked when prices, endpoint and API version are right', async () => {
     const fake = await startFake();
     fake.createPrice({ id: 'price_cli_pro', unitAmount: 1000, interval: 'month', productName: 'Pro' });
-    fake.addWebhookEndpoint('https://app.example/api/payments/webhook');
+    fake.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { apiVersion: SDK_VERSION });
     const answer = await doctor(fake, dir);
     expect(answer).toEqual({
       code: 0,
@@ -63,7 +63,7 @@ describe('nestjs-headless-payments doctor, as a process', () => {
 
   it('exits 1 naming a price missing at Stripe and an endpoint without the needed events', async () => {
     const fake = await startFake();
-    fake.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { enabledEvents: ['checkout.session.completed', 'invoice.paid'] });
+    fake.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { enabledEvents: ['checkout.session.completed', 'invoice.paid'], apiVersion: SDK_VERSION });
     const answer = await doctor(fake, dir);
     expect(answer.code).toBe(1);
     expect(answer.stdout.split('\n')).toEqual([
@@ -77,12 +77,12 @@ describe('nestjs-headless-payments doctor, as a process', () => {
   it('exits 1 for a yearly price configured as monthly, another currency, and an endpoint on another API version', async () => {
     const fake = await startFake();
     fake.createPrice({ id: 'price_cli_pro', unitAmount: 1000, interval: 'year', currency: 'eur', productName: 'Pro' });
-    fake.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { apiVersion: '2024-06-20' });
+    fake.addWebhookEndpoint('https://app.example/api/payments/webhook', undefined, { apiVersion: '2025-03-31.basil' });
     const answer = await doctor(fake, dir);
     expect(answer.code).toBe(1);
     expect(answer.stdout.split('\n')).toEqual([
       "✗ plan 'pro' (month): price price_cli_pro bills every year, not every month; is in eur, not the configured currency usd (set the currency option or fix the price).",
-      `✗ Webhook endpoint https://app.example/api/payments/webhook sends events in API version 2024-06-20, but the SDK uses ${SDK_VERSION}: recreate the endpoint with ${SDK_VERSION}.`,
+      `✗ Webhook endpoint https://app.example/api/payments/webhook sends events in API version 2025-03-31.basil, but the SDK uses ${SDK_VERSION}: recreate the endpoint with ${SDK_VERSION}.`,
       'doctor: 2 problems found.',
       '',
     ]);

@@ -3,7 +3,7 @@ import * as catalog from './catalog.params';
 import * as checkout from './checkout.params';
 import * as customers from './customers.params';
 import * as invoicesEvents from './invoices-events.params';
-import { ParamSchema } from './param-schema';
+import { ParamSchema, S } from './param-schema';
 import * as schedules from './subscription-schedules.params';
 import * as subscriptions from './subscriptions.params';
 import * as testClocks from './test-clocks.params';
@@ -65,6 +65,9 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'POST /v1/test_helpers/test_clocks/:id/advance': testClocks.testClockAdvance,
   'DELETE /v1/test_helpers/test_clocks/:id': testClocks.testClockDelete,
   'GET /v1/test_helpers/test_clocks': testClocks.testClockList,
+
+  'GET /v1/webhook_endpoints': { ending_before: S, expand: S, limit: S, starting_after: S },
+  'GET /v1/webhook_endpoints/:id': { expand: S },
 
   // v2 GETs take no query parameters (and no `expand`: v2 objects are never expanded).
   'GET /v2/core/events/:id': {},
