@@ -1,3 +1,4 @@
+import type { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 
 /** Usage text of `nestjs-headless-payments`. */
@@ -9,6 +10,7 @@ Commands:
   events:replay --all-failed     replay every failed event
   sync <billableId>              resync one billable from Stripe
   sync --all                     resync every billable that has a Stripe customer
+  prune                          delete processed inbox rows and usage records past their retention
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;
 
@@ -34,8 +36,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   return args;
 }
 
-/** Runs one command against the app's WebhookOperations; returns the exit code and the JSON to print. */
-export async function runCliCommand(ops: WebhookOperations, args: CliArgs): Promise<{ code: number; output: unknown }> {
+/** Runs one command against the app's WebhookOperations (or PaymentsRetention for `prune`); returns the exit code and the JSON to print. */
+export async function runCliCommand(ops: WebhookOperations, args: CliArgs, retention?: PaymentsRetention): Promise<{ code: number; output: unknown }> {
   switch (args.command) {
     case 'events:failed': {
       const rows = await ops.failedEvents();
@@ -51,6 +53,10 @@ export async function runCliCommand(ops: WebhookOperations, args: CliArgs): Prom
       if (!args.all && !args.target) return { code: 2, output: { error: 'sync needs a billable id or --all' } };
       const result = args.all ? await ops.resyncAll() : await ops.resync(args.target as string);
       return { code: result.failed.length === 0 ? 0 : 1, output: result };
+    }
+    case 'prune': {
+      if (!retention) return { code: 2, output: { error: 'prune needs the PaymentsRetention provider of PaymentsModule' } };
+      return { code: 0, output: await retention.prune() };
     }
     default:
       return { code: 2, output: { error: `unknown command ${args.command ?? '(none)'}`, usage: USAGE } };

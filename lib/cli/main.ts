@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
+import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
 
@@ -25,7 +26,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const app = await NestFactory.createApplicationContext(loadAppModule(args.module), { logger: ['error', 'warn'] });
   try {
-    const { code, output } = await runCliCommand(app.get(WebhookOperations), args);
+    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     return code;
   } finally {
