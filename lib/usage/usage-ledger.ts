@@ -5,6 +5,7 @@ import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
 import { UsageCounterEntity } from '../persistence/entities/usage-counter.entity';
 import { UsageRecordEntity } from '../persistence/entities/usage-record.entity';
+import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { CounterBatcher } from './counter-batcher';
 import { UsagePeriod } from './usage-period';
@@ -51,7 +52,7 @@ const MAX_CACHED_COUNTERS = 100_000;
 /** The counters are 32-bit integer columns on every database. */
 const MAX_QUANTITY = 2_147_483_647;
 /** A keyed reservation found its key held by a request still running (or a row that just vanished). */
-const BUSY = Symbol('busy');
+const BUSY: unique symbol = Symbol('busy');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -175,7 +176,16 @@ export class UsageLedger {
   private async reserveWithKey(request: ReserveRequest, key: string): Promise<ReserveOutcome> {
     const deadline = Date.now() + this.options.usageIdempotency.inFlightWaitMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
-      const outcome = await this.transactions.run((tx) => this.reserveKeyed(tx, request, key));
+      let outcome: ReserveOutcome | typeof BUSY | null;
+      try {
+        // Repeats are answered from a plain read, so waiters take no lock the first request's commit would wait on.
+        outcome = await this.answerRepeat(request, key);
+        outcome ??= await this.transactions.run((tx) => this.reserveKeyed(tx, request, key));
+      } catch (error) {
+        // Repeats of one key racing on MySQL/MariaDB can deadlock; the victim applied nothing.
+        if (!isLockConflict(error)) throw error;
+        outcome = BUSY;
+      }
       if (outcome !== BUSY) return outcome;
       const left = deadline - Date.now();
       if (left <= 0) throw keyInUse();
@@ -210,12 +220,8 @@ export class UsageLedger {
     // The unique index made us wait for a concurrent holder of the key to commit.
     const existing = await manager.getRepository(UsageRecordEntity).findOne({ where, ...tx.forUpdate });
     if (!existing) return BUSY; // its holder was refused and removed it: try again
-    const expired = existing.createdAt.getTime() + this.options.usageIdempotency.windowSeconds * 1000 <= now.getTime();
-    if (!expired && existing.status !== 'released') {
-      if (existing.quantity !== request.quantity) throw keyMismatch(request.metric, existing.quantity);
-      if (existing.status === 'reserved') return BUSY;
-      return { admitted: true, reservation: this.reservation(request, counterId, existing.id, replayOf(existing)) };
-    }
+    const repeat = this.repeatOutcome(request, existing, counterId, now);
+    if (repeat) return repeat;
     // A retry of a use that failed, or a key past its window: a new use, counted like one.
     if (!(await this.increment(manager, counterId, request.quantity, request.limit))) {
       return { admitted: false, used: (await this.readUsed(manager, counterId)) ?? 0 };
@@ -227,6 +233,26 @@ export class UsageLedger {
       .where('id = :id', { id: existing.id })
       .execute();
     return { admitted: true, reservation: this.reservation(request, counterId, existing.id, null) };
+  }
+
+  /** The answer to a repeat of a live key, from a lock-free read; null when the key must be (re)counted. */
+  private async answerRepeat(request: ReserveRequest, key: string): Promise<ReserveOutcome | typeof BUSY | null> {
+    const existing = await this.transactions.dataSource.getRepository(UsageRecordEntity).findOne({
+      where: { billableId: request.billableId, metric: request.metric, periodStart: request.period.start, idempotencyKey: key },
+    });
+    if (!existing) return null;
+    const counterId = this.counterIds.get(this.cacheKey(request));
+    if (counterId === undefined) return null;
+    return this.repeatOutcome(request, existing, counterId, this.options.now());
+  }
+
+  /** A live key (inside its window, not released): a replay, BUSY while its first use runs, or 422 for another quantity. */
+  private repeatOutcome(request: ReserveRequest, existing: UsageRecordEntity, counterId: number, now: Date): ReserveOutcome | typeof BUSY | null {
+    const expired = existing.createdAt.getTime() + this.options.usageIdempotency.windowSeconds * 1000 <= now.getTime();
+    if (expired || existing.status === 'released') return null;
+    if (existing.quantity !== request.quantity) throw keyMismatch(request.metric, existing.quantity);
+    if (existing.status === 'reserved') return BUSY;
+    return { admitted: true, reservation: this.reservation(request, counterId, existing.id, replayOf(existing)) };
   }
 
   /** One conditional increment: true when it fitted (or the limit is -1). */
@@ -270,7 +296,8 @@ export class UsageLedger {
         .orIgnore()
         .updateEntity(false)
         .execute();
-      row = await manager.getRepository(UsageCounterEntity).findOneOrFail({ where, select: { id: true } });
+      // A locking read sees a row another transaction just committed, where a MySQL/MariaDB snapshot would not.
+      row = await manager.getRepository(UsageCounterEntity).findOneOrFail({ where, select: { id: true }, ...tx?.forUpdate });
     }
     const id = row.id;
     const remember = () => {
