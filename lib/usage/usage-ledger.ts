@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -8,6 +7,7 @@ import { UsageRecordEntity } from '../persistence/entities/usage-record.entity';
 import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { CounterBatcher } from './counter-batcher';
+import { UsageCounters } from './usage-counters';
 import { UsagePeriod } from './usage-period';
 import { decodeReplayBody, encodeReplayBody, keyInUse, keyMismatch, UsageReplay } from './usage-replay';
 
@@ -48,7 +48,6 @@ export interface UsageResponse {
   body: unknown;
 }
 
-const MAX_CACHED_COUNTERS = 100_000;
 /** The counters are 32-bit integer columns on every database. */
 const MAX_QUANTITY = 2_147_483_647;
 /** A keyed reservation found its key held by a request still running (or a row that just vanished). */
@@ -68,9 +67,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 @Injectable()
 export class UsageLedger {
-  /** Counter row ids by billable, metric and period: they never change once created. */
-  private readonly counterIds = new Map<string, number>();
-
+  private readonly counters = new UsageCounters();
   private readonly batcher: CounterBatcher;
 
   constructor(
@@ -78,7 +75,7 @@ export class UsageLedger {
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {
     this.batcher = new CounterBatcher(
-      (counterId, quantity, limit) => this.transactions.write((manager) => this.increment(manager, counterId, quantity, limit)),
+      (counterId, quantity, limit) => this.transactions.write((manager) => this.counters.increment(manager, counterId, quantity, limit)),
       // SQLite's driver writes synchronously: gather the requests that queued up behind each write.
       { gather: transactions.isSqlite },
     );
@@ -89,19 +86,19 @@ export class UsageLedger {
     assertQuantity(request.quantity);
     if (!Number.isSafeInteger(request.limit) || request.limit < -1) throw new RangeError(`UsageLedger: limit must be a whole number, -1 for unlimited; got ${String(request.limit)}.`);
     if (request.idempotencyKey) return this.reserveWithKey(request, request.idempotencyKey);
-    const counterId = await this.transactions.write((manager) => this.counterId(manager, request));
+    const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
     if (await this.batcher.increment(counterId, request.quantity, request.limit)) {
       return { admitted: true, reservation: this.reservation(request, counterId, null, null) };
     }
-    const used = await this.readUsed(this.transactions.dataSource.manager, counterId);
+    const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
     if (used !== null) return { admitted: false, used };
     // The counter row vanished (purged by the app): forget it and count on a fresh one.
-    this.forgetCounter(request);
-    const fresh = await this.transactions.write((manager) => this.counterId(manager, request));
-    if (await this.transactions.write((manager) => this.increment(manager, fresh, request.quantity, request.limit))) {
+    this.counters.forget(request);
+    const fresh = await this.transactions.write((manager) => this.counters.id(manager, request));
+    if (await this.transactions.write((manager) => this.counters.increment(manager, fresh, request.quantity, request.limit))) {
       return { admitted: true, reservation: this.reservation(request, fresh, null, null) };
     }
-    return { admitted: false, used: (await this.readUsed(this.transactions.dataSource.manager, fresh)) ?? 0 };
+    return { admitted: false, used: (await this.counters.readUsed(this.transactions.dataSource.manager, fresh)) ?? 0 };
   }
 
   /** Marks a keyed use as done (the handler succeeded), keeping `response` for its repeats. Unkeyed uses need nothing. */
@@ -124,7 +121,7 @@ export class UsageLedger {
   async release(reservation: UsageReservation): Promise<void> {
     if (reservation.duplicate) return;
     if (reservation.recordId === null) {
-      await this.transactions.write((manager) => this.decrement(manager, reservation.counterId, reservation.quantity));
+      await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
       return;
     }
     await this.transactions.run(async (tx) => {
@@ -134,7 +131,7 @@ export class UsageLedger {
         .set({ status: 'released' })
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
-      if (flipped.affected === 1) await this.decrement(tx.manager, reservation.counterId, reservation.quantity);
+      if (flipped.affected === 1) await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity);
     });
   }
 
@@ -196,7 +193,7 @@ export class UsageLedger {
   private async reserveKeyed(tx: PaymentsTx, request: ReserveRequest, key: string): Promise<ReserveOutcome | typeof BUSY> {
     const { manager } = tx;
     const now = this.options.now();
-    const counterId = await this.counterId(manager, request, tx);
+    const counterId = await this.counters.id(manager, request, tx);
     const where = { billableId: request.billableId, metric: request.metric, periodStart: request.period.start, idempotencyKey: key };
     const insert = manager
       .createQueryBuilder()
@@ -210,12 +207,12 @@ export class UsageLedger {
     const inserted = await manager.queryRunner!.query(sql, parameters, true);
     if (inserted.affected === 1) {
       const recordId = (await manager.getRepository(UsageRecordEntity).findOneOrFail({ where, select: { id: true } })).id;
-      if (await this.increment(manager, counterId, request.quantity, request.limit)) {
+      if (await this.counters.increment(manager, counterId, request.quantity, request.limit)) {
         return { admitted: true, reservation: this.reservation(request, counterId, recordId, null) };
       }
       // Refused: leave no trace of the key, so the client's retry after the reset is counted.
       await manager.createQueryBuilder().delete().from(UsageRecordEntity).where('id = :id', { id: recordId }).execute();
-      return { admitted: false, used: (await this.readUsed(manager, counterId)) ?? 0 };
+      return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
     // The unique index made us wait for a concurrent holder of the key to commit.
     const existing = await manager.getRepository(UsageRecordEntity).findOne({ where, ...tx.forUpdate });
@@ -223,8 +220,8 @@ export class UsageLedger {
     const repeat = this.repeatOutcome(request, existing, counterId, now);
     if (repeat) return repeat;
     // A retry of a use that failed, or a key past its window: a new use, counted like one.
-    if (!(await this.increment(manager, counterId, request.quantity, request.limit))) {
-      return { admitted: false, used: (await this.readUsed(manager, counterId)) ?? 0 };
+    if (!(await this.counters.increment(manager, counterId, request.quantity, request.limit))) {
+      return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
     await manager
       .createQueryBuilder()
@@ -241,7 +238,7 @@ export class UsageLedger {
       where: { billableId: request.billableId, metric: request.metric, periodStart: request.period.start, idempotencyKey: key },
     });
     if (!existing) return null;
-    const counterId = this.counterIds.get(this.cacheKey(request));
+    const counterId = this.counters.cachedId(request);
     if (counterId === undefined) return null;
     return this.repeatOutcome(request, existing, counterId, this.options.now());
   }
@@ -253,69 +250,6 @@ export class UsageLedger {
     if (existing.quantity !== request.quantity) throw keyMismatch(request.metric, existing.quantity);
     if (existing.status === 'reserved') return BUSY;
     return { admitted: true, reservation: this.reservation(request, counterId, existing.id, replayOf(existing)) };
-  }
-
-  /** One conditional increment: true when it fitted (or the limit is -1). */
-  private async increment(manager: EntityManager, counterId: number, quantity: number, limit: number): Promise<boolean> {
-    // The quantity is bound, never spliced into the SQL (the ledger is public API).
-    const update = manager.createQueryBuilder().update(UsageCounterEntity).set({ used: () => 'used + :delta' }).setParameter('delta', quantity);
-    const result =
-      limit < 0
-        ? await update.where('id = :id', { id: counterId }).execute()
-        : await update.where('id = :id AND used + :quantity <= :limit', { id: counterId, quantity, limit }).execute();
-    return result.affected === 1;
-  }
-
-  private async decrement(manager: EntityManager, counterId: number, quantity: number): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(UsageCounterEntity)
-      .set({ used: () => 'used - :quantity' })
-      .where('id = :id AND used >= :quantity', { id: counterId, quantity })
-      .execute();
-  }
-
-  private async readUsed(manager: EntityManager, counterId: number): Promise<number | null> {
-    const row = await manager.getRepository(UsageCounterEntity).findOne({ where: { id: counterId }, select: { used: true } });
-    return row ? Number(row.used) : null;
-  }
-
-  /** The counter row of (billable, metric, period), created when missing (insert-or-ignore: safe across instances). */
-  private async counterId(manager: EntityManager, request: ReserveRequest, tx?: PaymentsTx): Promise<number> {
-    const cacheKey = this.cacheKey(request);
-    const cached = this.counterIds.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const where = { billableId: request.billableId, metric: request.metric, periodStart: request.period.start };
-    let row = await manager.getRepository(UsageCounterEntity).findOne({ where, select: { id: true } });
-    if (!row) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(UsageCounterEntity)
-        .values({ ...where, periodEnd: request.period.end, used: 0 })
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
-      // A locking read sees a row another transaction just committed, where a MySQL/MariaDB snapshot would not.
-      row = await manager.getRepository(UsageCounterEntity).findOneOrFail({ where, select: { id: true }, ...tx?.forUpdate });
-    }
-    const id = row.id;
-    const remember = () => {
-      if (this.counterIds.size >= MAX_CACHED_COUNTERS) this.counterIds.clear();
-      this.counterIds.set(cacheKey, id);
-    };
-    // Inside a transaction the row may still roll back: remember it only once committed.
-    if (tx) tx.afterCommit(remember);
-    else remember();
-    return id;
-  }
-
-  private forgetCounter(request: ReserveRequest): void {
-    this.counterIds.delete(this.cacheKey(request));
-  }
-
-  private cacheKey(request: ReserveRequest): string {
-    return `${request.billableId}\u0000${request.metric}\u0000${request.period.start.getTime()}`;
   }
 
   /** A reservation; with `replay` it is a repeat of an earlier use (nothing was added). */
