@@ -120,6 +120,7 @@ export class UsageLedger {
   /** Gives the units back (the handler failed). Releasing twice gives them back once. */
   async release(reservation: UsageReservation): Promise<void> {
     if (reservation.duplicate) return;
+    assertQuantity(reservation.quantity);
     if (reservation.recordId === null) {
       await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
       return;

@@ -233,8 +233,12 @@ describe.each(testDatabases())('@TrackUsage idempotency keys on %s', (kind) => {
       });
     }
     expect(await ledger.used(String(user.id), 'api_calls', period.start)).toBe(0);
-    await ledger.reserve({ billableId: String(user.id), metric: 'api_calls', quantity: 7, limit: -1, period });
+    const outcome = await ledger.reserve({ billableId: String(user.id), metric: 'api_calls', quantity: 7, limit: -1, period });
     expect(await ledger.used(String(user.id), 'api_calls', period.start)).toBe(7);
+    if (!outcome.admitted) throw new Error('not admitted');
+    await expect(ledger.release({ ...outcome.reservation, quantity: '7 - used' as unknown as number })).rejects.toMatchObject({ code: 'invalid_request' });
+    await ledger.release(outcome.reservation);
+    expect(await ledger.used(String(user.id), 'api_calls', period.start)).toBe(0);
   });
 });
 
