@@ -1,6 +1,7 @@
 export { PaymentsModule } from './payments.module';
 export type { PaymentsAsyncExtras } from './payments.module';
 export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig } from './payments.options';
+export type { RetentionOptions, UsageIdempotencyOptions } from './payments.options';
 export { PaymentsConfigError } from './payments-options.validator';
 export { definePlans } from './plans/define-plans';
 export { PlanCatalog } from './plans/plan-catalog';

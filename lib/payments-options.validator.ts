@@ -1,5 +1,7 @@
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
 import { isBillableEntity } from './persistence/billable-marker';
+import { resolveRetention } from './persistence/retention/retention.options';
+import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
 export class PaymentsConfigError extends Error {
@@ -48,6 +50,8 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   if (options.downgrade && !['period_end', 'immediately'].includes(options.downgrade)) {
     fail(`downgrade must be 'period_end' or 'immediately', not '${options.downgrade}'.`);
   }
+  const usageIdempotency = resolveUsageIdempotency(options, fail);
+  const retention = resolveRetention(options, usageIdempotency.windowSeconds, fail);
   return {
     ...options,
     webhookSecrets,
@@ -65,6 +69,8 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
     getBillableId: options.getBillableId ?? defaultBillableId,
     now: options.now ?? (() => new Date()),
+    usageIdempotency,
+    retention,
   };
 }
 

@@ -91,6 +91,32 @@ export interface PaymentsModuleOptions {
   accessGuard?: Type<CanActivate>;
   /** The clock of access decisions and usage periods. Default `() => new Date()`; tests pass a fake clock. */
   now?: () => Date;
+  /** How `@TrackUsage` and `UsageService` honour idempotency keys (window, in-flight wait, replay size). */
+  usageIdempotency?: UsageIdempotencyOptions;
+  /** Pruning of processed webhook inbox rows and old usage records, on every instance and by `npx nestjs-headless-payments prune`. */
+  retention?: RetentionOptions;
+}
+
+/** Idempotency keys of metered uses, as Stripe does for its own keys. */
+export interface UsageIdempotencyOptions {
+  /** Seconds a key is honoured (replayed) after it was counted; after that it counts as new. Default 86400 (24 h, Stripe's). */
+  windowSeconds?: number;
+  /** How long a repeat waits for the first request with its key to finish before 409 `idempotency_key_in_use`, in ms. Default 1000. */
+  inFlightWaitMs?: number;
+  /** Largest JSON body (bytes) stored for replay; a bigger or non-JSON answer is counted but not replayed. Default 16384, at most 65000. */
+  maxStoredResponseBytes?: number;
+}
+
+/** Retention of the module's bookkeeping rows. */
+export interface RetentionOptions {
+  /** Days a processed (or ignored) webhook inbox row is kept; failed and pending rows are never pruned. Default 30, at least 3. */
+  webhookEventsDays?: number;
+  /** Days a usage record (idempotency key) is kept; never pruned inside its idempotency window. Default 30. */
+  usageRecordsDays?: number;
+  /** How often each instance prunes, in ms; 0 turns the job off (the CLI still prunes). Default 3600000 (1 h). */
+  intervalMs?: number;
+  /** Rows deleted per statement. Default 1000. */
+  batchSize?: number;
 }
 
 /** A pub/sub channel (Redis, NATS, Postgres LISTEN/NOTIFY...) carrying ids of billables whose billing state changed. */
@@ -121,4 +147,6 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;
   now: () => Date;
+  usageIdempotency: Required<UsageIdempotencyOptions>;
+  retention: Required<RetentionOptions>;
 }

@@ -1,5 +1,6 @@
 import { LinkBy } from '../webhooks/operations/customer-linker';
 import { parseSince } from '../webhooks/operations/event-catch-up';
+import type { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 
 /** Usage text of `nestjs-headless-payments`. */
@@ -18,6 +19,7 @@ Commands:
                                  attach existing Stripe customers to billables without one
                                  (dry run unless --apply; by metadata.billable_id by default)
   doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
+  prune                          delete processed inbox rows and usage records past their retention
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;
 
@@ -56,8 +58,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   return args;
 }
 
-/** Runs one command against the app's WebhookOperations; returns the exit code and the JSON to print. */
-export async function runCliCommand(ops: WebhookOperations, args: CliArgs): Promise<{ code: number; output: unknown }> {
+/** Runs one command against the app's WebhookOperations (or PaymentsRetention for `prune`); returns the exit code and the JSON to print. */
+export async function runCliCommand(ops: WebhookOperations, args: CliArgs, retention?: PaymentsRetention): Promise<{ code: number; output: unknown }> {
   switch (args.command) {
     case 'events:failed': {
       const rows = await ops.failedEvents();
@@ -93,6 +95,10 @@ export async function runCliCommand(ops: WebhookOperations, args: CliArgs): Prom
       const by = (args.by ?? 'metadata') as LinkBy;
       if (by !== 'metadata' && by !== 'email') return { code: 2, output: { error: `customers:link --by takes metadata or email, not '${args.by}'` } };
       return { code: 0, output: await ops.linkCustomers({ by, apply: args.apply }) };
+    }
+    case 'prune': {
+      if (!retention) return { code: 2, output: { error: 'prune needs the PaymentsRetention provider of PaymentsModule' } };
+      return { code: 0, output: await retention.prune() };
     }
     default:
       return { code: 2, output: { error: `unknown command ${args.command ?? '(none)'}`, usage: USAGE } };

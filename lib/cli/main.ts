@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type Stripe from 'stripe';
 import { PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
 import { PlanCatalog } from '../plans/plan-catalog';
+import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
 import { clientApiVersion, formatDoctorReport, runDoctor } from './doctor';
@@ -35,7 +36,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       process.stdout.write(formatDoctorReport(report));
       return report.ok ? 0 : 1;
     }
-    const { code, output } = await runCliCommand(app.get(WebhookOperations), args);
+    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     return code;
   } finally {

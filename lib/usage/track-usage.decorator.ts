@@ -7,7 +7,7 @@ import { TrackUsageInterceptor } from './track-usage.interceptor';
 export interface TrackUsageOptions {
   /** Units one request uses: a number, or computed from the request. Default 1. 0 counts nothing. */
   quantity?: number | ((request: any) => number);
-  /** Makes a retried request count once: a key from the request. Default: the `Idempotency-Key` header, if any. */
+  /** Makes a retried request count and run once (its first answer is replayed): a key from the request. Default: the `Idempotency-Key` header, if any. */
   key?: (request: any) => string | null | undefined;
 }
 

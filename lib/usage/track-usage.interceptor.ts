@@ -1,6 +1,6 @@
 import { CallHandler, CanActivate, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, defer, from, mergeMap, Observable, throwError } from 'rxjs';
+import { catchError, defer, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import { authenticatedBillableId, requireBillableId } from '../common/billable-id';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_AUTH_GUARD, PAYMENTS_OPTIONS, TRACK_USAGE_KEY } from '../payments.constants';
@@ -14,7 +14,9 @@ const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 /**
  * Applied by `@TrackUsage`: reserves units before the handler (429 when over the limit), commits
- * them when the handler succeeds and releases them when it throws. A no-op with `usageTracking: false`.
+ * them when the handler succeeds and releases them when it throws. With an `Idempotency-Key`, the
+ * first successful answer is kept and a repeat gets it again (`Idempotent-Replayed: true`) without
+ * running the handler. A no-op with `usageTracking: false`.
  */
 @Injectable()
 export class TrackUsageInterceptor implements NestInterceptor {
@@ -43,19 +45,35 @@ export class TrackUsageInterceptor implements NestInterceptor {
         }
         return throwError(() => error);
       }),
-      mergeMap((reservation) => this.around(reservation, next)),
+      mergeMap((reservation) => (reservation.duplicate ? this.replay(reservation, http.getResponse()) : this.around(reservation, next, http.getResponse()))),
     );
   }
 
-  private around(reservation: UsageReservation, next: CallHandler): Observable<unknown> {
+  /** A repeated key: the first answer again, without running the handler. */
+  private replay(reservation: UsageReservation, response: any): Observable<unknown> {
+    const replay = reservation.replay;
+    if (!replay?.stored) {
+      return throwError(
+        () =>
+          new PaymentsException(409, 'idempotency_response_not_stored', 'A request with this Idempotency-Key was already counted, but its answer was not kept (not JSON data, or too large) and cannot be replayed; use a new key to run it again.', {
+            ...(replay?.status ? { replayedStatus: replay.status } : {}),
+          }),
+      );
+    }
+    if (replay.status !== null) setStatus(response, replay.status);
+    setHeader(response, 'Idempotent-Replayed', 'true');
+    return of(replay.body);
+  }
+
+  private around(reservation: UsageReservation, next: CallHandler, response: any): Observable<unknown> {
     let committed = false;
     return next.handle().pipe(
       mergeMap((value) => {
         if (committed) return [value];
         committed = true;
-        // The commit is awaited so a client that reads GET /usage next sees its use as final.
+        // The commit is awaited so a client that reads GET /usage next sees its use as final (and a repeat finds its answer).
         return from(
-          this.usage.commit(reservation).then(
+          this.usage.commit(reservation, { status: statusOf(response), body: value }).then(
             () => value,
             () => {
               this.logger.error(`Could not commit a ${reservation.metric} use; it stays reserved and counted.`);
@@ -97,6 +115,16 @@ export class TrackUsageInterceptor implements NestInterceptor {
     }
     return key;
   }
+}
+
+function setStatus(response: any, status: number): void {
+  if (typeof response?.status === 'function') response.status(status);
+  else if (typeof response?.code === 'function') response.code(status);
+}
+
+/** The status the answer goes out with: set by Nest (`@HttpCode`, 201 for POST) before interceptors run, or by the handler. */
+function statusOf(response: any): number {
+  return typeof response?.statusCode === 'number' ? response.statusCode : 200;
 }
 
 function setHeader(response: any, name: string, value: string): void {

@@ -1,10 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import type { ResolvedPaymentsOptions } from '../payments.options';
 import { UsageCounterEntity } from '../persistence/entities/usage-counter.entity';
 import { UsageRecordEntity } from '../persistence/entities/usage-record.entity';
+import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { CounterBatcher } from './counter-batcher';
+import { UsageCounters } from './usage-counters';
 import { UsagePeriod } from './usage-period';
+import { decodeReplayBody, encodeReplayBody, keyInUse, keyMismatch, UsageReplay } from './usage-replay';
 
 /** Units held for one use; pass it back to `commit` or `release`. */
 export interface UsageReservation {
@@ -15,8 +20,10 @@ export interface UsageReservation {
   /** The usage record (only with an idempotency key). */
   recordId: number | null;
   idempotencyKey: string | null;
-  /** True when the key was already counted: nothing was added, and commit/release do nothing. */
+  /** True when the key was already counted (a repeat): nothing was added, and commit/release do nothing. */
   duplicate: boolean;
+  /** For a repeat: the first use's answer, to give again instead of doing the work twice. */
+  replay: UsageReplay | null;
   periodStart: Date;
   periodEnd: Date;
 }
@@ -35,24 +42,40 @@ export interface ReserveRequest {
 /** `reserve`'s answer: the reservation, or the units already used when the limit refuses it. */
 export type ReserveOutcome = { admitted: true; reservation: UsageReservation } | { admitted: false; used: number };
 
-const MAX_CACHED_COUNTERS = 100_000;
+/** What `commit` stores for a keyed use: the answer its repeats get. */
+export interface UsageResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The counters are 32-bit integer columns on every database. */
+const MAX_QUANTITY = 2_147_483_647;
+/** A keyed reservation found its key held by a request still running (or a row that just vanished). */
+const BUSY: unique symbol = Symbol('busy');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Exact usage counting: one conditional `UPDATE ... SET used = used + q WHERE used + q <= limit`
  * per use, so concurrent requests on any number of instances can never pass the limit or lose an
- * increment. Idempotency keys add a record row in the same transaction; its unique index makes a
- * retried key count once. Without a key no record is written and a use costs one statement.
+ * increment. Without a key no record is written and a use costs one statement.
+ *
+ * Idempotency keys work as Stripe's own: a record row per (billable, metric, period, key), written
+ * in the same transaction as the increment, holds the first answer. A repeat inside the window
+ * counts nothing and gets that answer (`duplicate` + `replay`); a repeat while the first is still
+ * running waits up to `inFlightWaitMs`, then 409 `idempotency_key_in_use`; another quantity is 422
+ * `idempotency_key_mismatch`. A released (failed) key, or one past its window, counts as new.
  */
 @Injectable()
 export class UsageLedger {
-  /** Counter row ids by billable, metric and period: they never change once created. */
-  private readonly counterIds = new Map<string, number>();
-
+  private readonly counters = new UsageCounters();
   private readonly batcher: CounterBatcher;
 
-  constructor(private readonly transactions: PaymentsTransactions) {
+  constructor(
+    private readonly transactions: PaymentsTransactions,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+  ) {
     this.batcher = new CounterBatcher(
-      (counterId, quantity, limit) => this.transactions.write((manager) => this.increment(manager, counterId, quantity, limit)),
+      (counterId, quantity, limit) => this.transactions.write((manager) => this.counters.increment(manager, counterId, quantity, limit)),
       // SQLite's driver writes synchronously: gather the requests that queued up behind each write.
       { gather: transactions.isSqlite },
     );
@@ -60,30 +83,35 @@ export class UsageLedger {
 
   /** Adds `quantity` units when the limit allows it; refuses without changing anything otherwise. */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
-    if (request.idempotencyKey) return this.transactions.run((tx) => this.reserveKeyed(tx, request, request.idempotencyKey!));
-    const counterId = await this.transactions.write((manager) => this.counterId(manager, request));
+    assertQuantity(request.quantity);
+    if (!Number.isSafeInteger(request.limit) || request.limit < -1) throw new RangeError(`UsageLedger: limit must be a whole number, -1 for unlimited; got ${String(request.limit)}.`);
+    if (request.idempotencyKey) return this.reserveWithKey(request, request.idempotencyKey);
+    const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
     if (await this.batcher.increment(counterId, request.quantity, request.limit)) {
-      return { admitted: true, reservation: this.reservation(request, counterId, null, false) };
+      return { admitted: true, reservation: this.reservation(request, counterId, null, null) };
     }
-    const used = await this.readUsed(this.transactions.dataSource.manager, counterId);
+    const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
     if (used !== null) return { admitted: false, used };
     // The counter row vanished (purged by the app): forget it and count on a fresh one.
-    this.forgetCounter(request);
-    const fresh = await this.transactions.write((manager) => this.counterId(manager, request));
-    if (await this.transactions.write((manager) => this.increment(manager, fresh, request.quantity, request.limit))) {
-      return { admitted: true, reservation: this.reservation(request, fresh, null, false) };
+    this.counters.forget(request);
+    const fresh = await this.transactions.write((manager) => this.counters.id(manager, request));
+    if (await this.transactions.write((manager) => this.counters.increment(manager, fresh, request.quantity, request.limit))) {
+      return { admitted: true, reservation: this.reservation(request, fresh, null, null) };
     }
-    return { admitted: false, used: (await this.readUsed(this.transactions.dataSource.manager, fresh)) ?? 0 };
+    return { admitted: false, used: (await this.counters.readUsed(this.transactions.dataSource.manager, fresh)) ?? 0 };
   }
 
-  /** Marks a keyed use as done (the handler succeeded). Unkeyed uses need nothing. */
-  async commit(reservation: UsageReservation): Promise<void> {
+  /** Marks a keyed use as done (the handler succeeded), keeping `response` for its repeats. Unkeyed uses need nothing. */
+  async commit(reservation: UsageReservation, response?: UsageResponse): Promise<void> {
     if (reservation.duplicate || reservation.recordId === null) return;
+    const answer = response
+      ? { responseStatus: response.status, responseBody: encodeReplayBody(response.body, this.options.usageIdempotency.maxStoredResponseBytes) }
+      : {};
     await this.transactions.write((manager) =>
       manager
         .createQueryBuilder()
         .update(UsageRecordEntity)
-        .set({ status: 'committed' })
+        .set({ status: 'committed', ...answer })
         .where('id = :id AND status = :reserved', { id: reservation.recordId, reserved: 'reserved' })
         .execute(),
     );
@@ -92,8 +120,9 @@ export class UsageLedger {
   /** Gives the units back (the handler failed). Releasing twice gives them back once. */
   async release(reservation: UsageReservation): Promise<void> {
     if (reservation.duplicate) return;
+    assertQuantity(reservation.quantity);
     if (reservation.recordId === null) {
-      await this.transactions.write((manager) => this.decrement(manager, reservation.counterId, reservation.quantity));
+      await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
       return;
     }
     await this.transactions.run(async (tx) => {
@@ -103,13 +132,16 @@ export class UsageLedger {
         .set({ status: 'released' })
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
-      if (flipped.affected === 1) await this.decrement(tx.manager, reservation.counterId, reservation.quantity);
+      if (flipped.affected === 1) await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity);
     });
   }
 
   /** Releases the use recorded under an idempotency key; false when there is none to release. */
   async releaseByKey(billableId: string, metric: string, idempotencyKey: string): Promise<boolean> {
-    const record = await this.transactions.dataSource.getRepository(UsageRecordEntity).findOne({ where: { billableId, metric, idempotencyKey } });
+    // Keys are scoped per period: the latest use of the key is the one to give back.
+    const record = await this.transactions.dataSource
+      .getRepository(UsageRecordEntity)
+      .findOne({ where: { billableId, metric, idempotencyKey }, order: { periodStart: 'DESC' } });
     if (!record || record.status === 'released') return false;
     const counter = await this.transactions.dataSource
       .getRepository(UsageCounterEntity)
@@ -117,7 +149,7 @@ export class UsageLedger {
     if (!counter) return false;
     await this.release({
       billableId, metric, quantity: record.quantity, counterId: counter.id, recordId: record.id, idempotencyKey,
-      duplicate: false, periodStart: record.periodStart, periodEnd: record.periodStart,
+      duplicate: false, replay: null, periodStart: record.periodStart, periodEnd: record.periodStart,
     });
     return true;
   }
@@ -138,120 +170,106 @@ export class UsageLedger {
     return row ? Number(row.used) : 0;
   }
 
-  private async reserveKeyed(tx: PaymentsTx, request: ReserveRequest, key: string): Promise<ReserveOutcome> {
+  /** A keyed use: polls while another request holds the key, up to `inFlightWaitMs`. */
+  private async reserveWithKey(request: ReserveRequest, key: string): Promise<ReserveOutcome> {
+    const deadline = Date.now() + this.options.usageIdempotency.inFlightWaitMs;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+      let outcome: ReserveOutcome | typeof BUSY | null;
+      try {
+        // Repeats are answered from a plain read, so waiters take no lock the first request's commit would wait on.
+        outcome = await this.answerRepeat(request, key);
+        outcome ??= await this.transactions.run((tx) => this.reserveKeyed(tx, request, key));
+      } catch (error) {
+        // Repeats of one key racing on MySQL/MariaDB can deadlock; the victim applied nothing.
+        if (!isLockConflict(error)) throw error;
+        outcome = BUSY;
+      }
+      if (outcome !== BUSY) return outcome;
+      const left = deadline - Date.now();
+      if (left <= 0) throw keyInUse();
+      await sleep(Math.min(pause, left));
+    }
+  }
+
+  private async reserveKeyed(tx: PaymentsTx, request: ReserveRequest, key: string): Promise<ReserveOutcome | typeof BUSY> {
     const { manager } = tx;
-    const counterId = await this.counterId(manager, request, tx);
+    const now = this.options.now();
+    const counterId = await this.counters.id(manager, request, tx);
+    const where = { billableId: request.billableId, metric: request.metric, periodStart: request.period.start, idempotencyKey: key };
     const insert = manager
       .createQueryBuilder()
       .insert()
       .into(UsageRecordEntity)
-      .values({
-        billableId: request.billableId, metric: request.metric, idempotencyKey: key, quantity: request.quantity,
-        periodStart: request.period.start, status: 'reserved', createdAt: new Date(), reportedAt: null,
-      })
+      .values({ ...where, quantity: request.quantity, status: 'reserved', createdAt: now, reportedAt: null, responseStatus: null, responseBody: null })
       .orIgnore()
       .updateEntity(false);
     const [sql, parameters] = insert.getQueryAndParameters();
     // A structured result gives the affected rows on every driver; 0 means the key is already there.
     const inserted = await manager.queryRunner!.query(sql, parameters, true);
-    let recordId: number;
-    let fresh = true;
     if (inserted.affected === 1) {
-      recordId = await this.recordIdOf(manager, request, key);
-    } else {
-      // A concurrent holder of the key committed first (the unique index made us wait for it).
-      const existing = await manager.getRepository(UsageRecordEntity).findOne({ where: { billableId: request.billableId, metric: request.metric, idempotencyKey: key }, ...tx.forUpdate });
-      if (!existing) throw new Error('nestjs-headless-payments: usage record vanished during its reservation; retry the request.');
-      if (existing.status !== 'released') return { admitted: true, reservation: this.reservation(request, counterId, existing.id, true) };
-      // A retry of a use that failed earlier counts again, on the current period.
-      await manager.createQueryBuilder().update(UsageRecordEntity)
-        .set({ status: 'reserved', quantity: request.quantity, periodStart: request.period.start })
-        .where('id = :id', { id: existing.id }).execute();
-      recordId = existing.id;
-      fresh = false;
+      const recordId = (await manager.getRepository(UsageRecordEntity).findOneOrFail({ where, select: { id: true } })).id;
+      if (await this.counters.increment(manager, counterId, request.quantity, request.limit)) {
+        return { admitted: true, reservation: this.reservation(request, counterId, recordId, null) };
+      }
+      // Refused: leave no trace of the key, so the client's retry after the reset is counted.
+      await manager.createQueryBuilder().delete().from(UsageRecordEntity).where('id = :id', { id: recordId }).execute();
+      return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
-    if (await this.increment(manager, counterId, request.quantity, request.limit)) {
-      return { admitted: true, reservation: this.reservation(request, counterId, recordId, false) };
+    // The unique index made us wait for a concurrent holder of the key to commit.
+    const existing = await manager.getRepository(UsageRecordEntity).findOne({ where, ...tx.forUpdate });
+    if (!existing) return BUSY; // its holder was refused and removed it: try again
+    const repeat = this.repeatOutcome(request, existing, counterId, now);
+    if (repeat) return repeat;
+    // A retry of a use that failed, or a key past its window: a new use, counted like one.
+    if (!(await this.counters.increment(manager, counterId, request.quantity, request.limit))) {
+      return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
-    // Refused: leave no trace of the key, so the client's retry after the reset is counted.
-    if (fresh) await manager.createQueryBuilder().delete().from(UsageRecordEntity).where('id = :id', { id: recordId }).execute();
-    else await manager.createQueryBuilder().update(UsageRecordEntity).set({ status: 'released' }).where('id = :id', { id: recordId }).execute();
-    return { admitted: false, used: (await this.readUsed(manager, counterId)) ?? 0 };
-  }
-
-  /** One conditional increment: true when it fitted (or the limit is -1). */
-  private async increment(manager: EntityManager, counterId: number, quantity: number, limit: number): Promise<boolean> {
-    const update = manager.createQueryBuilder().update(UsageCounterEntity).set({ used: () => `used + ${quantity}` });
-    const result =
-      limit < 0
-        ? await update.where('id = :id', { id: counterId }).execute()
-        : await update.where('id = :id AND used + :quantity <= :limit', { id: counterId, quantity, limit }).execute();
-    return result.affected === 1;
-  }
-
-  private async decrement(manager: EntityManager, counterId: number, quantity: number): Promise<void> {
     await manager
       .createQueryBuilder()
-      .update(UsageCounterEntity)
-      .set({ used: () => `used - ${quantity}` })
-      .where('id = :id AND used >= :quantity', { id: counterId, quantity })
+      .update(UsageRecordEntity)
+      .set({ status: 'reserved', quantity: request.quantity, createdAt: now, reportedAt: null, responseStatus: null, responseBody: null })
+      .where('id = :id', { id: existing.id })
       .execute();
+    return { admitted: true, reservation: this.reservation(request, counterId, existing.id, null) };
   }
 
-  private async readUsed(manager: EntityManager, counterId: number): Promise<number | null> {
-    const row = await manager.getRepository(UsageCounterEntity).findOne({ where: { id: counterId }, select: { used: true } });
-    return row ? Number(row.used) : null;
-  }
-
-  private async recordIdOf(manager: EntityManager, request: ReserveRequest, key: string): Promise<number> {
-    const row = await manager.getRepository(UsageRecordEntity).findOneOrFail({
-      where: { billableId: request.billableId, metric: request.metric, idempotencyKey: key },
-      select: { id: true },
+  /** The answer to a repeat of a live key, from a lock-free read; null when the key must be (re)counted. */
+  private async answerRepeat(request: ReserveRequest, key: string): Promise<ReserveOutcome | typeof BUSY | null> {
+    const existing = await this.transactions.dataSource.getRepository(UsageRecordEntity).findOne({
+      where: { billableId: request.billableId, metric: request.metric, periodStart: request.period.start, idempotencyKey: key },
     });
-    return row.id;
+    if (!existing) return null;
+    const counterId = this.counters.cachedId(request);
+    if (counterId === undefined) return null;
+    return this.repeatOutcome(request, existing, counterId, this.options.now());
   }
 
-  /** The counter row of (billable, metric, period), created when missing (insert-or-ignore: safe across instances). */
-  private async counterId(manager: EntityManager, request: ReserveRequest, tx?: PaymentsTx): Promise<number> {
-    const cacheKey = this.cacheKey(request);
-    const cached = this.counterIds.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const where = { billableId: request.billableId, metric: request.metric, periodStart: request.period.start };
-    let row = await manager.getRepository(UsageCounterEntity).findOne({ where, select: { id: true } });
-    if (!row) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(UsageCounterEntity)
-        .values({ ...where, periodEnd: request.period.end, used: 0 })
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
-      row = await manager.getRepository(UsageCounterEntity).findOneOrFail({ where, select: { id: true } });
-    }
-    const id = row.id;
-    const remember = () => {
-      if (this.counterIds.size >= MAX_CACHED_COUNTERS) this.counterIds.clear();
-      this.counterIds.set(cacheKey, id);
-    };
-    // Inside a transaction the row may still roll back: remember it only once committed.
-    if (tx) tx.afterCommit(remember);
-    else remember();
-    return id;
+  /** A live key (inside its window, not released): a replay, BUSY while its first use runs, or 422 for another quantity. */
+  private repeatOutcome(request: ReserveRequest, existing: UsageRecordEntity, counterId: number, now: Date): ReserveOutcome | typeof BUSY | null {
+    const expired = existing.createdAt.getTime() + this.options.usageIdempotency.windowSeconds * 1000 <= now.getTime();
+    if (expired || existing.status === 'released') return null;
+    if (existing.quantity !== request.quantity) throw keyMismatch(request.metric, existing.quantity);
+    if (existing.status === 'reserved') return BUSY;
+    return { admitted: true, reservation: this.reservation(request, counterId, existing.id, replayOf(existing)) };
   }
 
-  private forgetCounter(request: ReserveRequest): void {
-    this.counterIds.delete(this.cacheKey(request));
-  }
-
-  private cacheKey(request: ReserveRequest): string {
-    return `${request.billableId}\u0000${request.metric}\u0000${request.period.start.getTime()}`;
-  }
-
-  private reservation(request: ReserveRequest, counterId: number, recordId: number | null, duplicate: boolean): UsageReservation {
+  /** A reservation; with `replay` it is a repeat of an earlier use (nothing was added). */
+  private reservation(request: ReserveRequest, counterId: number, recordId: number | null, replay: UsageReplay | null): UsageReservation {
     return {
       billableId: request.billableId, metric: request.metric, quantity: request.quantity, counterId, recordId,
-      idempotencyKey: request.idempotencyKey ?? null, duplicate, periodStart: request.period.start, periodEnd: request.period.end,
+      idempotencyKey: request.idempotencyKey ?? null, duplicate: replay !== null, replay, periodStart: request.period.start, periodEnd: request.period.end,
     };
   }
+}
+
+/** The ledger is exported: a quantity that is not a positive whole number (or does not fit the counter) never reaches SQL. */
+function assertQuantity(quantity: number): void {
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+    throw new PaymentsException(400, 'invalid_request', `Usage quantity must be a whole number from 1 to ${MAX_QUANTITY}, not ${String(quantity)}.`);
+  }
+}
+
+function replayOf(record: UsageRecordEntity): UsageReplay {
+  const stored = record.responseBody !== null;
+  return { status: record.responseStatus, stored, body: stored ? decodeReplayBody(record.responseBody as string) : undefined };
 }

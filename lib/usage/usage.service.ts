@@ -4,7 +4,7 @@ import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
-import { UsageLedger, UsageReservation } from './usage-ledger';
+import { UsageLedger, UsageReservation, UsageResponse } from './usage-ledger';
 import { secondsUntil, UsagePeriod, usagePeriod } from './usage-period';
 
 /** One metric's meter for the current period. */
@@ -52,29 +52,33 @@ export class UsageService {
 
   /**
    * Holds `quantity` units, or throws 429 `usage_limit_exceeded` (with limit, used, resetsAt and
-   * `retryAfterSeconds`). With an idempotency key, a key already counted is not counted again.
+   * `retryAfterSeconds`). With an idempotency key, a repeat inside `usageIdempotency.windowSeconds`
+   * counts nothing and comes back with `duplicate: true` and the first use's `replay`, even over
+   * the limit; 409 `idempotency_key_in_use` while the first is still running, 422
+   * `idempotency_key_mismatch` for another quantity.
    */
   async reserve(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
     this.assertQuantity(quantity, 1);
     const id = String(billableId);
     const { period, limit } = await this.context(id, metric);
     const now = this.options.now();
-    if (limit === 0) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
+    // A key may be a repeat, which the ledger answers even on a plan that lacks the metric now.
+    if (limit === 0 && !idempotencyKey) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
     const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
     if (!outcome.admitted) throw this.limitExceeded(metric, limit, outcome.used, period, now);
     return outcome.reservation;
   }
 
-  /** Counts `quantity` units at once (reserve + commit), or throws 429 like `reserve`. */
+  /** Counts `quantity` units at once (reserve + commit), or throws 429 like `reserve`; a keyed repeat counts nothing (`duplicate: true`). */
   async consume(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
     const reservation = await this.reserve(billableId, metric, quantity, idempotencyKey);
     await this.ledger.commit(reservation);
     return reservation;
   }
 
-  /** Confirms a reservation once the work succeeded. */
-  commit(reservation: UsageReservation): Promise<void> {
-    return this.ledger.commit(reservation);
+  /** Confirms a reservation once the work succeeded; a keyed one keeps `response` for its repeats. */
+  commit(reservation: UsageReservation, response?: UsageResponse): Promise<void> {
+    return this.ledger.commit(reservation, response);
   }
 
   /**

@@ -1,8 +1,12 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One counted use: makes a retried request with the same idempotency key count once. */
+/**
+ * One use counted under an idempotency key, with the first answer to replay to the key's repeats.
+ * A key is unique per billable, metric and period, and is honoured for the idempotency window
+ * from `createdAt` (see `usageIdempotency.windowSeconds`).
+ */
 @Entity('payments_usage_records')
-@Index(['billableId', 'metric', 'idempotencyKey'], { unique: true })
+@Index(['billableId', 'metric', 'periodStart', 'idempotencyKey'], { unique: true })
 export class UsageRecordEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -27,10 +31,19 @@ export class UsageRecordEntity {
   @Column({ type: String, length: 16 })
   status: 'reserved' | 'committed' | 'released';
 
+  /** When the key was (last) counted: its idempotency window starts here. */
   @Column({ name: 'created_at', type: Date })
   createdAt: Date;
 
   /** When the use was reported to a Stripe meter, if it is. */
   @Column({ name: 'reported_at', type: Date, nullable: true })
   reportedAt: Date | null;
+
+  /** HTTP status of the first answer (null when counted from code). */
+  @Column({ name: 'response_status', type: 'int', nullable: true })
+  responseStatus: number | null;
+
+  /** The first answer's body as `{"v": <JSON>}`; null when it was not JSON data or too large to keep. */
+  @Column({ name: 'response_body', type: 'text', nullable: true })
+  responseBody: string | null;
 }

@@ -62,9 +62,10 @@ function moduleTables(): Table[] {
       name: 'payments_usage_records',
       columns: [
         serialId, str('billable_id', 64), str('metric', 64), str('idempotency_key', 255), int('quantity'), ts('period_start'),
-        str('status', 16), ts('created_at'), ts('reported_at', true),
+        str('status', 16), ts('created_at'), ts('reported_at', true), int('response_status', { isNullable: true }),
+        { name: 'response_body', type: 'text', isNullable: true },
       ],
-      indices: [index('payments_usage_records', ['billable_id', 'metric', 'idempotency_key'], true)],
+      indices: [index('payments_usage_records', ['billable_id', 'metric', 'period_start', 'idempotency_key'], true)],
     }),
     new Table({
       name: 'payments_payments',

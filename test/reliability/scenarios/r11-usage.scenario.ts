@@ -82,8 +82,8 @@ export async function r11Usage(h: Harness): Promise<void> {
   expect(fivexx).toBe(0);
 }
 
-/** Users on a live subscription of `plan` (written directly: R11 is about counting, not billing). */
-async function subscribedUsers(h: Harness, count: number, plan: 'pro' | 'enterprise'): Promise<number[]> {
+/** Users on a live subscription of `plan` (written directly: R11 and R14 are about counting, not billing). */
+export async function subscribedUsers(h: Harness, count: number, plan: 'pro' | 'enterprise'): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const user = await h.user();

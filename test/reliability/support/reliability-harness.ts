@@ -16,6 +16,9 @@ import { SEED } from './reliability-env';
 /** The default guard, imported statically (Jest cannot run the module's dynamic import of @nestjs/passport). */
 export const jwtGuard = AuthGuard('jwt');
 
+/** Runs of `GET /metered/keyed` on both instances (one process), for R14. */
+export const keyedRuns = { count: 0 };
+
 /** Metered routes for R10/R11: one unit per call, or a quantity the client names (to abuse). */
 @Controller('metered')
 @UseGuards(jwtGuard)
@@ -24,6 +27,13 @@ export class MeteredController {
   @Get('call')
   call() {
     return { ok: true };
+  }
+
+  /** R14: every run of the handler gets a new number, so a replay (same number) is told from a second run. */
+  @TrackUsage('api_calls')
+  @Get('keyed')
+  keyed() {
+    return { run: ++keyedRuns.count };
   }
 
   @TrackUsage('exports', { quantity: (req: { query: { q?: string } }) => Number(req.query.q) })
