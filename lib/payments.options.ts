@@ -1,4 +1,5 @@
 import { CanActivate, Type } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Stripe from 'stripe';
 
 /** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
@@ -85,6 +86,18 @@ export interface PaymentsModuleOptions {
   accessGuard?: Type<CanActivate>;
   /** The clock of access decisions and usage periods. Default `() => new Date()`; tests pass a fake clock. */
   now?: () => Date;
+  /** Per-billable budget of Stripe calls on the module's routes that call Stripe (429 `too_many_requests` beyond it); `false` turns it off. Default `{ limit: 60, ttlMs: 60000 }`, in memory per instance. */
+  stripeCallBudget?: StripeCallBudget | false;
+}
+
+/** How many Stripe calls one billable may cause through the module's routes, counted by a @nestjs/throttler storage. */
+export interface StripeCallBudget {
+  /** Stripe calls per billable per window; each route is charged the most calls it can make. Default 60. */
+  limit?: number;
+  /** The sliding window, in ms. Default 60000. */
+  ttlMs?: number;
+  /** Where calls are counted: the app's `ThrottlerStorage` (e.g. a Redis one) gives one budget across instances. Default: in memory, per instance. */
+  storage?: ThrottlerStorage;
 }
 
 /** A pub/sub channel (Redis, NATS, Postgres LISTEN/NOTIFY...) carrying ids of billables whose billing state changed. */
@@ -112,4 +125,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;
   now: () => Date;
+  stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
 }

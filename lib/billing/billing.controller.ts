@@ -1,4 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, UseGuards, UsePipes } from '@nestjs/common';
+import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
+import { STRIPE_CALL_COSTS, StripeCallCost } from '../budget/stripe-call-cost.decorator';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
@@ -6,10 +8,15 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { CancelDto, ChangePlanDto, CheckoutDto, CheckoutStatusQuery, PortalDto } from './billing.dtos';
 import { BillingService } from './billing.service';
 import { billingValidationPipe } from './billing-validation.pipe';
+import { JsonBodyGuard } from './json-body.guard';
 
-/** The authenticated billing routes; each acts on the caller's own billable, never on an id from the request. */
+/**
+ * The authenticated billing routes; each acts on the caller's own billable, never on an id from the
+ * request. Non-JSON bodies are refused before auth runs (415), and each route that calls Stripe is
+ * charged to the caller's Stripe call budget (429) once the caller is known.
+ */
 @Controller()
-@UseGuards(PaymentsAuthGuard)
+@UseGuards(JsonBodyGuard, PaymentsAuthGuard, StripeCallBudgetGuard)
 @UsePipes(billingValidationPipe())
 export class BillingController {
   constructor(
@@ -23,35 +30,41 @@ export class BillingController {
   }
 
   @Post('checkout')
+  @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
     return this.billing.checkout(requireBillableId(this.options, req), body);
   }
 
   @Get('checkout/status')
+  @StripeCallCost(STRIPE_CALL_COSTS.checkoutStatus)
   checkoutStatus(@Req() req: unknown, @Query() query: CheckoutStatusQuery) {
     return this.billing.checkoutStatus(requireBillableId(this.options, req), query.session_id);
   }
 
   @Post('portal')
+  @StripeCallCost(STRIPE_CALL_COSTS.portal)
   @HttpCode(200)
   portal(@Req() req: unknown, @Body() body: PortalDto) {
     return this.billing.portal(requireBillableId(this.options, req), body);
   }
 
   @Post('cancel')
+  @StripeCallCost(STRIPE_CALL_COSTS.cancel)
   @HttpCode(200)
   cancel(@Req() req: unknown, @Body() body: CancelDto) {
     return this.billing.cancel(requireBillableId(this.options, req), body);
   }
 
   @Post('resume')
+  @StripeCallCost(STRIPE_CALL_COSTS.resume)
   @HttpCode(200)
   resume(@Req() req: unknown) {
     return this.billing.resume(requireBillableId(this.options, req));
   }
 
   @Post('upgrade')
+  @StripeCallCost(STRIPE_CALL_COSTS.changePlan)
   @HttpCode(200)
   upgrade(@Req() req: unknown, @Body() body: ChangePlanDto) {
     return this.billing.changePlan(requireBillableId(this.options, req), body);

@@ -32,7 +32,9 @@ export type PaymentsErrorCode =
   | 'webhook_not_configured'
   | 'raw_body_missing'
   | 'webhook_failed'
-  | 'webhook_in_progress';
+  | 'webhook_in_progress'
+  | 'too_many_requests'
+  | 'unsupported_media_type';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {
