@@ -109,7 +109,9 @@ describe.each(testDatabases())('billing checkout on %s', (kind) => {
 
   describe('rejected requests make no Stripe call (R10)', () => {
     let userId: number;
-    beforeAll(async () => {
+    // A user per case: each rejected request is charged to its caller's Stripe call budget, and
+    // 25 checkouts from one user in a few seconds would rightly be refused with 429.
+    beforeEach(async () => {
       userId = (await app.createUser()).id;
     });
     // Webhooks from earlier tests make the app call Stripe in the background; let them settle.
