@@ -8,6 +8,7 @@ import { r10Abuse } from './scenarios/r10-abuse.scenario';
 import { r11Usage } from './scenarios/r11-usage.scenario';
 import { r12AccessTable } from './scenarios/r12-access-table.scenario';
 import { r13SecretScan } from './scenarios/r13-secret-scan.scenario';
+import { r16StripeCallBudget } from './scenarios/r16-stripe-call-budget.scenario';
 import { SCALE, scenario, SEED } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
@@ -36,6 +37,7 @@ describe(`reliability (scale=${SCALE}, seed=${SEED})`, () => {
   it('R10: authorisation and input abuse on every route: bypasses 0, Stripe writes 0', () => scenario('R10', () => r10Abuse(h)));
   it('R11: concurrent usage over 2 instances, 10% repeated keys: lost 0, over limit 0, counted twice 0', () => scenario('R11', () => r11Usage(h)));
   it('R12: access decision table at every boundary: matches 100%', () => scenario('R12', () => r12AccessTable()));
+  it('R16: abusive users loop the Stripe-calling routes: Stripe calls per user per minute <= the budget, others unaffected', () => scenario('R16', () => r16StripeCallBudget(h)));
   // Last: it scans what every scenario above logged and answered.
   it('R13: no secret or checkout/portal URL in any log line, no secret in any answer', () => scenario('R13', () => r13SecretScan(h)));
 });
