@@ -1,4 +1,6 @@
-import { ThrottlerStorageService } from '@nestjs/throttler';
+import { Controller, Get } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { PaymentsConfigError } from '../../lib';
 import { resolvePaymentsOptions } from '../../lib/payments-options.validator';
 import { FakeStripe } from '../../lib/testing';
@@ -175,5 +177,56 @@ describeEachDb(['postgres'])('Stripe call budget across two instances on %s', (k
     expect(calls.length).toBe(10);
     expect(statuses.filter((s) => s === 404)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+  });
+});
+
+/** An app route behind the app's own global ThrottlerGuard. */
+@Controller('app')
+class AppPingController {
+  @Get('ping')
+  ping() {
+    return { ok: true };
+  }
+}
+
+/** The app's own @nestjs/throttler set-up, sharing one storage with the budget: neither moves the other's counters. */
+describe.each(testDatabases(['sqlite', 'postgres']))('Stripe call budget next to the app\'s own throttler on %s', (kind) => {
+  let db: TestDatabase;
+  let fake: FakeStripe;
+  let app: TestApp;
+  const shared = new ThrottlerStorageService();
+  const APP_LIMIT = 30;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    fake = await FakeStripe.start({ seed: 26 });
+    app = await startTestApp({
+      db, fake,
+      imports: [ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: APP_LIMIT }], storage: shared })],
+      controllers: [AppPingController],
+      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+      payments: { authGuard: jwtGuard, stripeCallBudget: { limit: 6, storage: shared } },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.stop();
+    await db?.drop();
+    shared.onApplicationShutdown();
+  });
+
+  it('the budget answers its own 429 and leaves the app throttler\'s count and refusals as the app set them', async () => {
+    const user = await app.createUser();
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await call(app, 'GET', `checkout/status?session_id=cs_test_app${i}`, { user: user.id });
+      statuses.push(res.status);
+      if (res.status === 429) expect(res.body.code).toBe('too_many_requests');
+    }
+    expect(statuses).toEqual([404, 404, ...Array(8).fill(429)]);
+    // The app's throttler (per route and IP) still refuses exactly where the app set it, on the same storage.
+    const pings: number[] = [];
+    for (let i = 0; i <= APP_LIMIT; i++) pings.push((await fetch(`${app.url}/api/app/ping`)).status);
+    expect(pings).toEqual([...Array(APP_LIMIT).fill(200), 429]);
   });
 });
