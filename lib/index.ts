@@ -2,6 +2,8 @@ export { PaymentsModule } from './payments.module';
 export type { PaymentsAsyncExtras } from './payments.module';
 export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig } from './payments.options';
 export type { RetentionOptions, UsageIdempotencyOptions } from './payments.options';
+// Stripe call budget (issue 10, item 7).
+export type { StripeCallBudget } from './payments.options';
 export { PaymentsConfigError } from './payments-options.validator';
 export { definePlans } from './plans/define-plans';
 export { PlanCatalog } from './plans/plan-catalog';

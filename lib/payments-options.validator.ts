@@ -1,3 +1,4 @@
+import { STRIPE_CALL_COSTS } from './budget/stripe-call-cost.decorator';
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
 import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
@@ -71,7 +72,20 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     now: options.now ?? (() => new Date()),
     usageIdempotency,
     retention,
+    stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
   };
+}
+
+function resolveStripeCallBudget(budget: PaymentsModuleOptions['stripeCallBudget']): ResolvedPaymentsOptions['stripeCallBudget'] {
+  if (budget === false) return false;
+  const limit = positiveInteger('stripeCallBudget.limit', budget?.limit ?? 60);
+  const costliest = Math.max(...Object.values(STRIPE_CALL_COSTS));
+  if (limit < costliest) fail(`stripeCallBudget.limit must be at least ${costliest} (a checkout may make ${costliest} Stripe calls), not ${limit}; or set stripeCallBudget: false.`);
+  const ttlMs = positiveInteger('stripeCallBudget.ttlMs', budget?.ttlMs ?? 60_000);
+  if (budget?.storage !== undefined && typeof budget.storage?.increment !== 'function') {
+    fail('stripeCallBudget.storage must be a @nestjs/throttler ThrottlerStorage (an object with increment()), e.g. the one your ThrottlerModule uses.');
+  }
+  return { limit, ttlMs, ...(budget?.storage ? { storage: budget.storage } : {}) };
 }
 
 function validatePlans(plans: PaymentsModuleOptions['plans']): void {

@@ -1,4 +1,5 @@
 import { CanActivate, Type } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Stripe from 'stripe';
 
 /** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
@@ -95,6 +96,8 @@ export interface PaymentsModuleOptions {
   usageIdempotency?: UsageIdempotencyOptions;
   /** Pruning of processed webhook inbox rows and old usage records, on every instance and by `npx nestjs-headless-payments prune`. */
   retention?: RetentionOptions;
+  /** Per-billable budget of Stripe calls on the module's routes that call Stripe (429 `too_many_requests` beyond it); `false` turns it off. Default `{ limit: 60, ttlMs: 60000 }`, in memory per instance. */
+  stripeCallBudget?: StripeCallBudget | false;
 }
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
@@ -117,6 +120,16 @@ export interface RetentionOptions {
   intervalMs?: number;
   /** Rows deleted per statement. Default 1000. */
   batchSize?: number;
+}
+
+/** How many Stripe calls one billable may cause through the module's routes, counted by a @nestjs/throttler storage. */
+export interface StripeCallBudget {
+  /** Stripe calls per billable per window; each route is charged the most calls it can make. Default 60. */
+  limit?: number;
+  /** The sliding window, in ms. Default 60000. */
+  ttlMs?: number;
+  /** Where calls are counted: the app's `ThrottlerStorage` (e.g. a Redis one) gives one budget across instances. Default: in memory, per instance. */
+  storage?: ThrottlerStorage;
 }
 
 /** A pub/sub channel (Redis, NATS, Postgres LISTEN/NOTIFY...) carrying ids of billables whose billing state changed. */
@@ -149,4 +162,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   now: () => Date;
   usageIdempotency: Required<UsageIdempotencyOptions>;
   retention: Required<RetentionOptions>;
+  stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
 }

@@ -16,6 +16,9 @@ async function bootstrap() {
   // rawBody: the webhook route verifies Stripe's signature over the exact bytes.
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { rawBody: true });
   app.setGlobalPrefix('api');
+  // Stripe events reach 600 kB; Express's default JSON limit (100 kB) would answer 413 to them.
+  // The webhook route still caps bodies itself (webhook.maxBodyBytes, 1 MiB by default).
+  app.useBodyParser('json', { limit: '1mb' });
   app.useStaticAssets(publicDir());
   app.enableShutdownHooks();
   await app.listen(samplePort(), process.env.HOST ?? '127.0.0.1');

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { PaymentsModuleOptions } from 'nestjs-headless-payments';
 import { FakeStripe } from 'nestjs-headless-payments/testing';
 import { plans } from './plans';
@@ -26,14 +27,18 @@ export function sampleBillingOptions(origin: string) {
 
 /**
  * With STRIPE_SECRET_KEY set, the sample talks to Stripe. Without it, it starts the package's
- * FakeStripe on loopback: prices, hosted checkout and portal pages and signed webhooks, offline.
+ * FakeStripe on loopback: prices, hosted checkout and portal pages and signed webhooks, offline,
+ * signed with a random secret per start (or STRIPE_WEBHOOK_SECRET when set).
  */
 export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
   const common = sampleBillingOptions(sampleOrigin());
   if (process.env.STRIPE_SECRET_KEY) {
     return { ...common, secretKey: process.env.STRIPE_SECRET_KEY, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET };
   }
-  const fake = await FakeStripe.start({ seed: Number(process.env.FAKE_STRIPE_SEED ?? 1) });
+  // A fixed secret would let anyone who read this file sign events for a running sample: a fresh
+  // one per start, unless STRIPE_WEBHOOK_SECRET names one (e.g. to send signed events by hand).
+  const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET || `whsec_${randomBytes(24).toString('hex')}`;
+  const fake = await FakeStripe.start({ seed: Number(process.env.FAKE_STRIPE_SEED ?? 1), webhookSecret });
   fake.createPrice({ id: 'price_sample_pro_month', unitAmount: 1500, interval: 'month', productName: 'Pro' });
   fake.createPrice({ id: 'price_sample_pro_year', unitAmount: 15000, interval: 'year', productName: 'Pro' });
   fake.createPrice({ id: 'price_sample_team_month', unitAmount: 4900, interval: 'month', productName: 'Team' });

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, UseGuards, UsePipes } from '@nestjs/common';
+import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
+import { STRIPE_CALL_COSTS, StripeCallCost } from '../budget/stripe-call-cost.decorator';
 import { requireBillableId } from '../common/billable-id';
 import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
@@ -8,10 +10,15 @@ import { DocCancel, DocChangePlan, DocCheckout, DocCheckoutStatus, DocPortal, Do
 import { CancelDto, ChangePlanDto, CheckoutDto, CheckoutStatusQuery, PortalDto } from './billing.dtos';
 import { BillingService } from './billing.service';
 import { billingValidationPipe } from './billing-validation.pipe';
+import { JsonBodyGuard } from './json-body.guard';
 
-/** The authenticated billing routes; each acts on the caller's own billable, never on an id from the request. */
+/**
+ * The authenticated billing routes; each acts on the caller's own billable, never on an id from the
+ * request. Non-JSON bodies are refused before auth runs (415), and each route that calls Stripe is
+ * charged to the caller's Stripe call budget (429) once the caller is known.
+ */
 @Controller()
-@UseGuards(PaymentsAuthGuard)
+@UseGuards(JsonBodyGuard, PaymentsAuthGuard, StripeCallBudgetGuard)
 @UsePipes(billingValidationPipe())
 @DocAuthenticatedRoutes()
 export class BillingController {
@@ -28,6 +35,7 @@ export class BillingController {
 
   @Post('checkout')
   @DocCheckout()
+  @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
     return this.billing.checkout(requireBillableId(this.options, req), body);
@@ -35,12 +43,14 @@ export class BillingController {
 
   @Get('checkout/status')
   @DocCheckoutStatus()
+  @StripeCallCost(STRIPE_CALL_COSTS.checkoutStatus)
   checkoutStatus(@Req() req: unknown, @Query() query: CheckoutStatusQuery) {
     return this.billing.checkoutStatus(requireBillableId(this.options, req), query.session_id);
   }
 
   @Post('portal')
   @DocPortal()
+  @StripeCallCost(STRIPE_CALL_COSTS.portal)
   @HttpCode(200)
   portal(@Req() req: unknown, @Body() body: PortalDto) {
     return this.billing.portal(requireBillableId(this.options, req), body);
@@ -48,6 +58,7 @@ export class BillingController {
 
   @Post('cancel')
   @DocCancel()
+  @StripeCallCost(STRIPE_CALL_COSTS.cancel)
   @HttpCode(200)
   cancel(@Req() req: unknown, @Body() body: CancelDto) {
     return this.billing.cancel(requireBillableId(this.options, req), body);
@@ -55,6 +66,7 @@ export class BillingController {
 
   @Post('resume')
   @DocResume()
+  @StripeCallCost(STRIPE_CALL_COSTS.resume)
   @HttpCode(200)
   resume(@Req() req: unknown) {
     return this.billing.resume(requireBillableId(this.options, req));
@@ -62,6 +74,7 @@ export class BillingController {
 
   @Post('upgrade')
   @DocChangePlan()
+  @StripeCallCost(STRIPE_CALL_COSTS.changePlan)
   @HttpCode(200)
   upgrade(@Req() req: unknown, @Body() body: ChangePlanDto) {
     return this.billing.changePlan(requireBillableId(this.options, req), body);

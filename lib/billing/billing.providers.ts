@@ -1,8 +1,10 @@
 import { Provider, Type } from '@nestjs/common';
+import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
 import { CheckoutService } from './checkout.service';
+import { JsonBodyGuard } from './json-body.guard';
 import { PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService } from './plans-catalogue.service';
 import { PlansController } from './plans.controller';
@@ -18,6 +20,8 @@ export const BILLING_PROVIDERS: Provider[] = [
   CheckoutStatusService,
   SubscriptionCancelService,
   PlanChangeService,
+  JsonBodyGuard,
+  StripeCallBudgetGuard,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */

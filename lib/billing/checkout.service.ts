@@ -35,7 +35,7 @@ const RECENT_SESSIONS = 20;
 /**
  * Creates Stripe Checkout sessions with one open session per billable at most: requests of one
  * billable are serialized (in-process mutex + row lock across instances), an open session for the
- * same price is reused, one for another price is expired before a new one exists, and a billable
+ * same price and redirects is reused, any other is expired before a new one exists, and a billable
  * with a live subscription at Stripe gets 409 instead of a second subscription.
  */
 @Injectable()
@@ -97,7 +97,9 @@ export class CheckoutService {
     const recent = await this.gateway.call('checkout.sessions.list', (s) => s.checkout.sessions.list({ customer, limit: RECENT_SESSIONS }));
     const ours = recent.data.filter((session) => session.mode === 'subscription' && session.metadata?.billable_id === billableId);
     const open = ours.filter((session) => session.status === 'open' && session.url);
-    const reusable = open.find((session) => session.metadata?.price === price.priceId);
+    // Reused only when it would send the customer to the same places: a new successUrl/cancelUrl
+    // gets a new session (the old one is expired below), not one that returns to the old pages.
+    const reusable = open.find((session) => session.metadata?.price === price.priceId && session.success_url === successUrl && session.cancel_url === cancelUrl);
     if (reusable) {
       this.logger.log(`checkout ${reusable.id} reused for billable ${billableId}`);
       return reusable;

@@ -29,7 +29,8 @@ export interface ChangePlanResult extends SubscriptionView {
 /**
  * Plan changes that never grant a plan before Stripe has been paid for it (Cashier #1817): upgrades
  * invoice the proration now with `pending_if_incomplete`, so Stripe keeps the old price until the
- * invoice is paid; the local state is then written from what Stripe says, by the sync code.
+ * invoice is paid; a change during a trial onto a plan without one ends the trial the same way
+ * (see `trialEndAfterChange`); the local state is then written from what Stripe says, by the sync code.
  */
 @Injectable()
 export class PlanChangeService {
@@ -86,12 +87,15 @@ export class PlanChangeService {
     }
     // A change made now replaces a scheduled one; left attached, its next phase would undo this change.
     if (schedule) await this.release(schedule.id, key);
+    const trialEnd = trialEndAfterChange(sub, target, Math.floor(this.options.now().getTime() / 1000));
+    const items = [{ id: item.id, price: target.priceId }];
     const updated = await this.gateway.call('subscriptions.update', (s) =>
       s.subscriptions.update(
         sub.id,
-        downgrade
-          ? { items: [{ id: item.id, price: target.priceId }], proration_behavior: 'create_prorations' }
-          : { items: [{ id: item.id, price: target.priceId }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete' },
+        downgrade && trialEnd !== 'now'
+          ? { items, proration_behavior: 'create_prorations', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) }
+          : // Ending a trial invoices the new price at once: like any upgrade, it applies only once paid.
+            { items, proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) },
         { idempotencyKey: key('subscription.change') },
       ),
     );
@@ -175,6 +179,21 @@ export class PlanChangeService {
   private view(state: Billable): SubscriptionView {
     return subscriptionView(state, this.catalog, this.options.pastDue);
   }
+}
+
+/**
+ * The trial a plan change leaves (issue 10, item 2): a trial carries over only onto a plan that
+ * offers one itself, and never past what that plan's trial would give from the trial's start nor
+ * past the current end; otherwise it ends now, so the new price is invoiced (and paid) first.
+ * Returns undefined when the subscription is not trialing or its trial stays as it is.
+ */
+export function trialEndAfterChange(sub: Stripe.Subscription, target: ResolvedPrice, nowSeconds: number): 'now' | number | undefined {
+  if (sub.status !== 'trialing' || !sub.trial_end || sub.trial_end <= nowSeconds) return undefined;
+  const offered = target.plan.trialDays;
+  if (!offered) return 'now';
+  const cap = (sub.trial_start ?? nowSeconds) + offered * 86_400;
+  if (cap <= nowSeconds) return 'now';
+  return cap < sub.trial_end ? cap : undefined;
 }
 
 /** 400 for a change or cancel without a live subscription. */

@@ -3,8 +3,8 @@ const MAX_REDIRECT_LENGTH = 2048;
 
 /**
  * Resolves a client-supplied redirect (`successUrl`, `cancelUrl`, `returnUrl`) against the
- * configured one. Returns the configured URL when the client sent nothing, the client's URL when
- * its origin is exactly an allowed origin, or the configured origin + the client's path. Returns
+ * configured one. Returns the configured URL when the client sent nothing, the client's URL (scheme
+ * and host lowercased) when its origin is an allowed origin, or the configured origin + the client's path. Returns
  * null for everything else (the caller answers 400 `invalid_redirect`): protocol-relative
  * `//host`, `/\host`, backslashes, control characters, `javascript:` and other schemes, and
  * look-alike hosts such as `https://app.example.com.evil.com`.
@@ -25,7 +25,12 @@ export function resolveRedirect(clientValue: string | undefined | null, configur
   const url = safeUrl(clientValue);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return null;
   if (url.username || url.password) return null;
-  return allowedOrigins.includes(url.origin) ? clientValue : null;
+  if (!allowedOrigins.includes(url.origin)) return null;
+  // Scheme and host compare case-insensitively (URL lowercases them) and go on in that form, so
+  // `HTTPS://App.Example.com/x` and `https://app.example.com/x` are one redirect; the rest is kept
+  // as sent (placeholders like {CHECKOUT_SESSION_ID} unencoded).
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(clientValue);
+  return authority ? url.origin + clientValue.slice(authority[0].length) : null;
 }
 
 /** The origins a client may redirect to: those of the configured URLs plus `allowedOrigins`. */

@@ -37,7 +37,9 @@ export type PaymentsErrorCode =
   | 'webhook_failed'
   | 'webhook_in_progress'
   | 'billing_not_configured'
-  | 'invalid_json';
+  | 'invalid_json'
+  | 'too_many_requests'
+  | 'unsupported_media_type';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import { clone, FakeContext } from './fake-context';
 import { priceAmount } from './objects/catalog.factory';
+import { addInterval, Interval } from './billing-period';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
 import { RequestParams } from './request-params';
 import { badParam, missing } from './stripe-api.error';
-import { cardError, SubscriptionEngine } from './subscription.engine';
+import { cardError, endTrialNow, SubscriptionEngine } from './subscription.engine';
 import { applyItemChanges } from './subscription-items';
 
 interface ItemChange {
@@ -45,6 +46,11 @@ export class SubscriptionUpdater {
 
     this.applyScalars(sub, params);
     const trialEnd = params.str('trial_end');
+    if (trialEnd === 'now' && sub.status === 'trialing' && changes.length > 0) {
+      // Stripe ends the trial with the new items: the first paid invoice is at the new price.
+      if (paymentBehavior === 'pending_if_incomplete') return this.endTrialWithChangeIfPaid(sub, changes, before, params);
+      this.applyItems(sub, changes);
+    }
     if (trialEnd !== undefined) this.applyTrialEnd(sub, trialEnd);
 
     const billable = changes.length > 0 && sub.status !== 'trialing' && proration !== 'none';
@@ -57,9 +63,7 @@ export class SubscriptionUpdater {
     if (invoiceNow && amount > 0 && paymentBehavior === 'error_if_incomplete' && card !== 'success') throw cardError(card);
 
     if (invoiceNow && paymentBehavior === 'pending_if_incomplete') {
-      if (Object.keys(params.raw).some((k) => !PENDING_UPDATE_PARAMS.includes(k))) {
-        throw badParam('payment_behavior', 'When `payment_behavior=pending_if_incomplete`, only items, proration and a few billing fields can be updated.');
-      }
+      onlyPendingUpdateParams(params);
       const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
       finalizeInvoice(ctx, invoice);
       const outcome = attemptPayment(ctx, invoice, card);
@@ -94,6 +98,41 @@ export class SubscriptionUpdater {
       finalizeInvoice(ctx, invoice);
       this.engine.afterPayment(invoice, attemptPayment(ctx, invoice, card));
     }
+    return sub;
+  }
+
+  /**
+   * `trial_end=now` with new items and `pending_if_incomplete`: the new price's first period is
+   * invoiced now; paid, the items change and the trial ends; unpaid, both wait in `pending_update`
+   * and the subscription keeps trialing on its old items (Stripe's pending updates reference).
+   */
+  private endTrialWithChangeIfPaid(sub: Stripe.Subscription, changes: ItemChange[], before: Stripe.Subscription, params: RequestParams): Stripe.Subscription {
+    const { ctx } = this;
+    onlyPendingUpdateParams(params);
+    const now = ctx.now();
+    const first = ctx.store.prices.get(changes[0].price)!.recurring!;
+    const periodEnd = addInterval(now, first.interval as Interval, first.interval_count);
+    const lines: LineSpec[] = changes.map((c) => {
+      const price = ctx.store.prices.get(c.price)!;
+      return {
+        amount: (price.unit_amount ?? 0) * c.quantity, description: `${c.quantity} × ${price.nickname ?? price.id}`,
+        priceId: price.id, itemId: c.id, quantity: c.quantity, proration: false, periodStart: now, periodEnd,
+      };
+    });
+    const invoice = createInvoice(ctx, sub, 'subscription_update', lines);
+    finalizeInvoice(ctx, invoice);
+    if (attemptPayment(ctx, invoice, ctx.cardFor(sub.customer as string)) === 'paid') {
+      this.applyItems(sub, changes);
+      endTrialNow(sub, now, periodEnd);
+      ctx.emit('customer.subscription.updated', sub, before);
+      return sub;
+    }
+    ctx.store.invExtras(invoice.id as string).pendingItems = changes.map(({ id, price, quantity }) => ({ id, price, quantity }));
+    sub.pending_update = {
+      billing_cycle_anchor: null, discounts: null, expires_at: now + PENDING_UPDATE_LIFETIME,
+      subscription_items: changes.map((c) => ({ id: c.id, price: c.price, quantity: c.quantity })), trial_end: now, trial_from_plan: null,
+    } as unknown as Stripe.Subscription.PendingUpdate;
+    ctx.emit('customer.subscription.updated', sub, before);
     return sub;
   }
 
@@ -207,3 +246,11 @@ export class SubscriptionUpdater {
     applyItemChanges(this.ctx, sub, changes);
   }
 }
+
+/** Only the parameters Stripe's pending updates reference lists may come with `pending_if_incomplete`. */
+function onlyPendingUpdateParams(params: RequestParams): void {
+  if (Object.keys(params.raw).some((k) => !PENDING_UPDATE_PARAMS.includes(k))) {
+    throw badParam('payment_behavior', 'When `payment_behavior=pending_if_incomplete`, only items, proration and a few billing fields can be updated.');
+  }
+}
+

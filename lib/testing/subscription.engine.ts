@@ -239,10 +239,27 @@ export class SubscriptionEngine {
   applyPendingItems(sub: Stripe.Subscription, items: ItemChangeSpec[]): void {
     const before = clone(sub);
     applyItemChanges(this.ctx, sub, items);
+    // A pending update that ends the trial (trial_end=now) ends it once paid, as Stripe applies the whole update.
+    if (sub.pending_update?.trial_end && sub.status === 'trialing') {
+      const now = this.ctx.now();
+      const price = sub.items.data[0].price.recurring!;
+      endTrialNow(sub, now, addInterval(now, price.interval as Interval, price.interval_count));
+    }
     sub.pending_update = null;
     this.ctx.emit('customer.subscription.updated', sub, before);
     this.ctx.emit('customer.subscription.pending_update_applied', sub);
   }
+}
+
+/** The trial is over and the first paid period runs from `now` (a paid change that ended the trial). */
+export function endTrialNow(sub: Stripe.Subscription, now: number, periodEnd: number): void {
+  for (const item of sub.items.data) {
+    item.current_period_start = now;
+    item.current_period_end = periodEnd;
+  }
+  sub.trial_end = now;
+  sub.billing_cycle_anchor = now;
+  sub.status = 'active';
 }
 
 export function cardError(card: TestCard): StripeApiError {

@@ -94,6 +94,30 @@ describe.each(testDatabases())('billing checkout on %s', (kind) => {
     expect(openSessionsOf(fake, user.id)).toEqual([back.body.sessionId]);
   });
 
+  it('a new successUrl or cancelUrl gets a new session instead of the open one; the same ones reuse it', async () => {
+    const user = await app.createUser();
+    const first = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: '/a' } });
+    const again = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: '/a' } });
+    expect(again.body.sessionId).toBe(first.body.sessionId);
+    const moved = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: '/b' } });
+    const cancelMoved = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: '/b', cancelUrl: '/pricing' } });
+    expect(new Set([first.body.sessionId, moved.body.sessionId, cancelMoved.body.sessionId]).size).toBe(3);
+    expect(fake.state.checkoutSessions.get(first.body.sessionId)!.status).toBe('expired');
+    expect(fake.state.checkoutSessions.get(moved.body.sessionId)!.status).toBe('expired');
+    expect(fake.state.checkoutSessions.get(cancelMoved.body.sessionId)).toMatchObject({ status: 'open', success_url: 'http://app.test/b', cancel_url: 'http://app.test/pricing' });
+    expect(openSessionsOf(fake, user.id)).toEqual([cancelMoved.body.sessionId]);
+  });
+
+  it('redirect URLs match allowed origins whatever the case of scheme and host, and reach Stripe lowercased', async () => {
+    const user = await app.createUser();
+    const res = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: 'HTTP://APP.Test/Done?s={CHECKOUT_SESSION_ID}' } });
+    expect(res.status).toBe(200);
+    expect(fake.state.checkoutSessions.get(res.body.sessionId)!.success_url).toBe('http://app.test/Done?s={CHECKOUT_SESSION_ID}');
+    // The same redirect in other letters is the same redirect: the open session is reused.
+    const again = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro', successUrl: 'http://app.test/Done?s={CHECKOUT_SESSION_ID}' } });
+    expect(again.body.sessionId).toBe(res.body.sessionId);
+  });
+
   it('gives the trial once: no trial for a billable that already used one', async () => {
     const fresh = await app.createUser();
     const used = await app.createUser();
@@ -110,7 +134,9 @@ describe.each(testDatabases())('billing checkout on %s', (kind) => {
 
   describe('rejected requests make no Stripe call (R10)', () => {
     let userId: number;
-    beforeAll(async () => {
+    // A user per case: each rejected request is charged to its caller's Stripe call budget, and
+    // 25 checkouts from one user in a few seconds would rightly be refused with 429.
+    beforeEach(async () => {
       userId = (await app.createUser()).id;
     });
     // Webhooks from earlier tests make the app call Stripe in the background; let them settle.

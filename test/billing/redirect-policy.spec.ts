@@ -16,7 +16,11 @@ describe('resolveRedirect', () => {
     ['/a/b#frag', 'https://app.example.com/a/b#frag'],
     ['https://app.example.com/other', 'https://app.example.com/other'],
     ['https://admin.example.com/x', 'https://admin.example.com/x'],
-    ['https://APP.example.com/x', 'https://APP.example.com/x'],
+    ['https://APP.example.com/x', 'https://app.example.com/x'],
+    ['HTTPS://App.Example.COM/Path?q=A#F', 'https://app.example.com/Path?q=A#F'],
+    ['https://app.example.com:443/x?s={CHECKOUT_SESSION_ID}', 'https://app.example.com/x?s={CHECKOUT_SESSION_ID}'],
+    ['https://app.example.com', 'https://app.example.com'],
+    ['https://app.example.com?x=1', 'https://app.example.com?x=1'],
   ])('accepts %p -> %p', (input, expected) => {
     expect(resolveRedirect(input as string | undefined, configured, origins)).toBe(expected);
   });

@@ -8,11 +8,11 @@ import { r10Abuse } from './scenarios/r10-abuse.scenario';
 import { r11Usage } from './scenarios/r11-usage.scenario';
 import { r12AccessTable } from './scenarios/r12-access-table.scenario';
 import { r13SecretScan } from './scenarios/r13-secret-scan.scenario';
-
 import { r17InvalidationLatency } from './scenarios/r17-invalidation-latency.scenario';
 import { r18CatchUp } from './scenarios/r18-catch-up.scenario';
 import { r14KeyedRepeats } from './scenarios/r14-keyed-repeats.scenario';
 import { r15SilentWebhookFailures } from './scenarios/r15-silent-webhook-failures.scenario';
+import { r16StripeCallBudget } from './scenarios/r16-stripe-call-budget.scenario';
 import { SCALE, scenario, SEED } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
@@ -43,6 +43,7 @@ describe(`reliability (scale=${SCALE}, seed=${SEED})`, () => {
   it('R12: access decision table at every boundary: matches 100%', () => scenario('R12', () => r12AccessTable()));
   it('R14: keyed repeats past the limit over 2 instances: keyed repeats over the limit admitted 0, handler runs = used', () => scenario('R14', () => r14KeyedRepeats(h)));
   it('R15: webhooks while the database is unreachable, then failing: silent webhook 5xx 0, lost 0 once it is back', () => scenario('R15', () => r15SilentWebhookFailures(h)));
+  it('R16: abusive users loop the Stripe-calling routes: Stripe calls per user per minute <= the budget, others unaffected', () => scenario('R16', () => r16StripeCallBudget(h)));
   it('R17: cross-instance invalidation over LISTEN/NOTIFY and Redis: every change seen on the other instance, p99 reported', () => scenario('R17', () => r17InvalidationLatency(h)));
   it('R18: catch-up after 500 undelivered events, on both instances at once: lost 0, applied twice 0, DB diff 0', () => scenario('R18', () => r18CatchUp(h)));
   // Last: it scans what every scenario above logged and answered.

@@ -35,12 +35,13 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `node dist-sample/sample/main.js` with the built-in FakeStripe and a fresh SQLite file; resolves once /plans answers. */
-export async function startSample(timeoutMs = 30_000): Promise<SampleProcess> {
+export async function startSample(timeoutMs = 30_000, extraEnv: NodeJS.ProcessEnv = {}): Promise<SampleProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sample-browser-'));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', SAMPLE_DATA_DIR: dataDir, NO_COLOR: '1' };
   // The journey is the offline one: never real Stripe keys or someone's database from the environment.
   for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DATABASE_URL', 'APP_ORIGIN']) delete env[name];
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [join(root, 'dist-sample', 'sample', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // If the test runner dies before afterAll, the sample must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
