@@ -1,11 +1,12 @@
 import { DynamicModule, Inject, Logger, Module, OnModuleInit, Provider, Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_CONTROLLERS, ACCESS_PROVIDERS } from './access/access.providers';
 import { setBillingContext } from './access/billing-context';
 import { BILLING_CONTROLLERS, BILLING_PROVIDERS } from './billing/billing.providers';
 import { PaymentsAuthGuard } from './common/payments-auth.guard';
+import { assertRegisteredOnce } from './common/single-registration.check';
 import { withRoutePath } from './common/with-route-path';
 import { PAYMENTS_AUTH_GUARD, PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS, STRIPE_CLIENT } from './payments.constants';
 import {
@@ -101,8 +102,11 @@ function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): Dyna
   const dataSource: Provider = { provide: PAYMENTS_DATA_SOURCE, useExisting: getDataSourceToken(sync.dataSourceName) };
   const options: Provider = {
     provide: PAYMENTS_OPTIONS,
-    inject: [RAW_PAYMENTS_OPTIONS],
-    useFactory: (raw: PaymentsModuleOptions) => resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName }),
+    inject: [RAW_PAYMENTS_OPTIONS, ModulesContainer],
+    useFactory: (raw: PaymentsModuleOptions, modules: ModulesContainer) => {
+      assertRegisteredOnce(modules, PaymentsModule); // before validating, so a test's second forRoot is named as such
+      return resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName });
+    },
   };
   const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS].map((c) =>
     withRoutePath(c as Type<unknown>, routePath),

@@ -9,6 +9,7 @@ Commands:
   events:replay --all-failed     replay every failed event
   sync <billableId>              resync one billable from Stripe
   sync --all                     resync every billable that has a Stripe customer
+  --help                         print this text
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;
 
