@@ -118,7 +118,8 @@ async function loadNestTesting(): Promise<typeof import('@nestjs/testing')> {
   try {
     return await import('@nestjs/testing');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code !== 'MODULE_NOT_FOUND') throw error;
+    const missing = (error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes("'@nestjs/testing'");
+    if (!missing) throw error;
     throw new Error('startPaymentsTestApp needs @nestjs/testing: npm install --save-dev @nestjs/testing');
   }
 }
