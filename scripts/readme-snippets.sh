@@ -132,6 +132,9 @@ make_app "$esm" module "$tsconfig_nest12" \
   "$tarball" @nestjs/common@^12 @nestjs/core@^12 @nestjs/platform-express@^12 reflect-metadata rxjs typeorm "${runtime[@]}" \
   -- @nestjs/testing@^12 typescript@^6 @types/node@^24 vitest@^4.1.2 vite-tsconfig-paths@^5 "${dev[@]}"
 printf '%s\n' "$vitest_e2e" >"$esm/vitest.config.e2e.ts"
+step "Nest 12 ESM app: npx nestjs-headless-payments --help (the installed bin)"
+help=$(cd "$esm" && npx --no-install nestjs-headless-payments --help)
+grep -q 'events:replay <evt_id>' <<<"$help"
 step "Nest 12 ESM app: tsc --noEmit (strict)"
 (cd "$esm" && npx tsc --noEmit -p tsconfig.json)
 step "Nest 12 ESM app: the README test with the generated vitest.config.e2e.ts"
