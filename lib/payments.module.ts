@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Logger, Module, OnModuleInit, Optional, Provider, Type } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef, ModulesContainer } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_CONTROLLERS, ACCESS_PROVIDERS } from './access/access.providers';
@@ -10,6 +10,7 @@ import { PaymentsRoutes } from './common/payments-routes';
 import { BodyParseErrors } from './common/body-parse-errors';
 import { withPaymentsErrors } from './common/payments-exception.filter';
 import { assertDefaultAuthStrategy, warnIncompleteOptions } from './common/startup-checks';
+import { assertRegisteredOnce } from './common/single-registration.check';
 import { withRoutePath } from './common/with-route-path';
 import { PAYMENTS_AUTH_GUARD, PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS, STRIPE_CLIENT } from './payments.constants';
 import {
@@ -117,8 +118,11 @@ function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): Dyna
   const dataSource: Provider = { provide: PAYMENTS_DATA_SOURCE, useExisting: getDataSourceToken(sync.dataSourceName) };
   const options: Provider = {
     provide: PAYMENTS_OPTIONS,
-    inject: [RAW_PAYMENTS_OPTIONS],
-    useFactory: (raw: PaymentsModuleOptions) => resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName }),
+    inject: [RAW_PAYMENTS_OPTIONS, ModulesContainer],
+    useFactory: (raw: PaymentsModuleOptions, modules: ModulesContainer) => {
+      assertRegisteredOnce(modules, PaymentsModule); // before validating, so a test's second forRoot is named as such
+      return resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName });
+    },
   };
   const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS].map((c) =>
     withPaymentsErrors(withRoutePath(c as Type<unknown>, routePath)),

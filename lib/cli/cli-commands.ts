@@ -20,6 +20,7 @@ Commands:
                                  (dry run unless --apply; by metadata.billable_id by default)
   doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
   prune                          delete processed inbox rows and usage records past their retention
+  --help                         print this text
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;
 

@@ -23,6 +23,10 @@ export function loadAppModule(spec: string): Type<unknown> {
 
 /** Boots the app as a standalone context (no HTTP server), runs one command, prints JSON. */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+  if (argv.some((arg) => arg === '--help' || arg === '-h') || argv[0] === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const args = parseCliArgs(argv, process.env);
   if (!args.command || !args.module) {
     process.stderr.write(`${USAGE}\n`);

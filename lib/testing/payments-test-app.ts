@@ -1,16 +1,29 @@
-import { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import type { TestingModuleBuilder } from '@nestjs/testing';
 import { PaymentsModule } from '../payments.module';
-import { PaymentsModuleOptions } from '../payments.options';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import { RAW_PAYMENTS_OPTIONS } from '../payments.module-definition';
+import { PaymentsModuleOptions, ResolvedPaymentsOptions } from '../payments.options';
 import { FakeStripe } from './fake-stripe';
 import { FakeStripeOptions, PriceSpec } from './fake-stripe.types';
+import { findPaymentsOptionsProvider, patchedOptionsFactory } from './payments-options.override';
 
-/** What `startPaymentsTestApp` needs: your modules and the payments options without Stripe's. */
+type PaymentsOptionsWithoutStripe = Omit<PaymentsModuleOptions, 'secretKey' | 'stripeClient' | 'stripeClientOptions' | 'webhookSecret'>;
+
+/** What `startPaymentsTestApp` needs: your AppModule, or your modules and the payments options without Stripe's. */
 export interface PaymentsTestAppOptions extends Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers'> {
-  /** PaymentsModule options; the Stripe key, client options and webhook secret come from the fake. */
-  payments: Omit<PaymentsModuleOptions, 'secretKey' | 'stripeClient' | 'stripeClientOptions' | 'webhookSecret'>;
+  /**
+   * Your app's root module, which registers PaymentsModule itself: its payments options are kept and
+   * only the Stripe key, client options and webhook secret are swapped for the fake's. Default none.
+   */
+  appModule?: Type<unknown>;
+  /**
+   * PaymentsModule options; the Stripe key, client options and webhook secret come from the fake.
+   * Required without `appModule`; with it, fields given here replace the app's. Default none.
+   */
+  payments?: PaymentsOptionsWithoutStripe | Partial<PaymentsOptionsWithoutStripe>;
   /** Prices to create at the fake, e.g. the ids your plans name. Default none. */
   prices?: PriceSpec[];
   /** An already started fake; default: one started (and stopped on `close()`) for you. */
@@ -19,6 +32,8 @@ export interface PaymentsTestAppOptions extends Pick<ModuleMetadata, 'imports' |
   fakeOptions?: FakeStripeOptions;
   /** Your app's global prefix. Default 'api'. */
   globalPrefix?: string;
+  /** Changes the testing module before it compiles, e.g. `(b) => b.overrideProvider(Mailer).useValue(fakeMailer)`. Default none. */
+  overrides?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Called before `listen`, e.g. to add global pipes or guards as your main.ts does. */
   configure?: (app: INestApplication) => void;
   /** The HTTP adapter your main.ts uses, e.g. `new FastifyAdapter()`. Default: Express. */
@@ -40,24 +55,40 @@ export interface PaymentsTestApp {
  * PaymentsModule pointed at a FakeStripe, and registers the app's webhook route at the fake.
  */
 export async function startPaymentsTestApp(options: PaymentsTestAppOptions): Promise<PaymentsTestApp> {
+  if (!options.appModule && !options.payments) {
+    throw new Error('startPaymentsTestApp needs `appModule` (your AppModule, which registers PaymentsModule) or `payments` (the PaymentsModule options).');
+  }
+  const { Test } = await loadNestTesting();
   const fake = options.fake ?? (await FakeStripe.start(options.fakeOptions));
   const ownsFake = !options.fake;
   let app: INestApplication | undefined;
   try {
     for (const price of options.prices ?? []) fake.createPrice(price);
-    const moduleRef = await Test.createTestingModule({
+    const withFake = (raw: PaymentsModuleOptions): PaymentsModuleOptions => ({
+      ...raw,
+      ...options.payments,
+      secretKey: fake.secretKey,
+      stripeClient: undefined,
+      stripeClientOptions: fake.stripeConfig(),
+      webhookSecret: fake.webhookSecret,
+    });
+    let builder = Test.createTestingModule({
       imports: [
+        ...(options.appModule ? [options.appModule] : []),
         ...(options.imports ?? []),
-        PaymentsModule.forRoot({
-          ...options.payments,
-          secretKey: fake.secretKey,
-          stripeClientOptions: fake.stripeConfig(),
-          webhookSecret: fake.webhookSecret,
-        }),
+        ...(options.appModule ? [] : [PaymentsModule.forRoot(withFake(options.payments as PaymentsModuleOptions))]),
       ],
       controllers: options.controllers,
       providers: options.providers,
-    }).compile();
+    });
+    if (options.appModule) {
+      const original = await findPaymentsOptionsProvider(options.appModule);
+      if (!original) {
+        throw new Error(`startPaymentsTestApp: ${options.appModule.name} does not import PaymentsModule.forRoot or forRootAsync; import it there, or pass \`payments\` instead of \`appModule\`.`);
+      }
+      builder = builder.overrideProvider(RAW_PAYMENTS_OPTIONS).useFactory(patchedOptionsFactory(original, withFake));
+    }
+    const moduleRef = await (options.overrides ? options.overrides(builder) : builder).compile();
     app = options.httpAdapter ? moduleRef.createNestApplication(options.httpAdapter, { rawBody: true }) : moduleRef.createNestApplication({ rawBody: true });
     // Express's JSON limit is 100 kB; Fastify's default (1 MiB) already fits Stripe's events.
     if (app.getHttpAdapter().getType() === 'express') (app as NestExpressApplication).useBodyParser('json', { limit: '1mb' });
@@ -67,8 +98,8 @@ export async function startPaymentsTestApp(options: PaymentsTestAppOptions): Pro
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${port}`;
-    const route = (options.payments.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
-    fake.addWebhookEndpoint(`${url}${prefix ? `/${prefix}` : ''}/${route}/webhook`);
+    const { routePath } = app.get<ResolvedPaymentsOptions>(PAYMENTS_OPTIONS, { strict: false });
+    fake.addWebhookEndpoint(`${url}${prefix ? `/${prefix}` : ''}/${routePath}/webhook`);
     const started = app;
     return {
       app: started,
@@ -83,5 +114,16 @@ export async function startPaymentsTestApp(options: PaymentsTestAppOptions): Pro
     await app?.close().catch(() => undefined);
     if (ownsFake) await fake.stop();
     throw error;
+  }
+}
+
+/** Loaded on first use so that `FakeStripe` alone works without the optional peer @nestjs/testing. */
+async function loadNestTesting(): Promise<typeof import('@nestjs/testing')> {
+  try {
+    return await import('@nestjs/testing');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes("'@nestjs/testing'");
+    if (!missing) throw error;
+    throw new Error('startPaymentsTestApp needs @nestjs/testing: npm install --save-dev @nestjs/testing');
   }
 }
