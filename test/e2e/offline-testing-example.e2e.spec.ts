@@ -1,5 +1,5 @@
 /**
- * The README's "Testing your app offline" example, run as written: the `describe` below must stay
+ * The "Testing your app offline" guide's example (docs/testing.md), run as written: the `describe` below must stay
  * identical to the README's (checked by the first test); only the app's own files it imports
  * (AuthModule, paymentsOptions, User: the Quick start's) are defined here, as ../src/... would be.
  * scripts/readme-snippets.sh runs the README's copy verbatim in fresh Nest 12 ESM and Nest 11 apps.
@@ -65,8 +65,8 @@ const paymentsOptions = {
   },
 } satisfies PaymentsModuleOptions;
 
-it("is the README's example, word for word", () => {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+it("is the testing guide's example, word for word", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
   const snippet = readme.split('<!-- snippet: test/billing.e2e-spec.ts -->')[1]?.split('\n```\n')[0] ?? '';
   const own = readFileSync(__filename, 'utf8');
   const describeOf = (text: string) => text.slice(text.lastIndexOf("describe('billing, offline'")).trim();
