@@ -75,10 +75,11 @@ describe('the packed package', () => {
   });
 
   it("README's peer dependency table is package.json's peerDependencies", () => {
-    const readme = ['README.md', ...(existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f)) : [])]
-      .map((f) => readFileSync(join(root, f), 'utf8'))
-      .join('\n');
-    const rows = new Map([...readme.matchAll(/^\| `([@\w/.-]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2].replace(/\\\|/g, '|')])); // `\|` is a pipe escaped for the table
+    // The table right after the README's "Peer dependencies" line, and only that table.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('\nPeer dependencies')).split('\n\n').find((block) => block.startsWith('| package |')) ?? '';
+    const rows = new Map([...table.matchAll(/^\| `([@\w/.-]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2].replace(/\\\|/g, '|')])); // `\|` is a pipe escaped for the table
+    expect(rows.size).toBe(table.split('\n').length - 2);
     const peers = pkg.peerDependencies as Record<string, string>;
     expect(Object.fromEntries(Object.keys(peers).map((name) => [name, rows.get(name)]))).toEqual(peers);
   });
