@@ -59,7 +59,7 @@ describeEachDb(['sqlite', 'postgres'])('auth contract on %s', (kind) => {
     expect(await get('members', t.auth(user.id))).toEqual({ status: 401, body: { statusCode: 401, code: 'unauthenticated', message: NO_ID } });
     // One line per shape of req.user, not one per request; no values (the id) in it.
     expect(logs.messages('warn').filter((m) => m.includes('getBillableId'))).toEqual([WARNING]);
-    expect(logs.lines.some((line) => line.message.includes(String(user.id)) && line.message.includes('getBillableId'))).toBe(false);
+    expect(logs.lines.some((line) => line.text.includes(String(user.id)) && line.text.includes('getBillableId'))).toBe(false);
   });
 
   it('a request without a token keeps the plain 401 and logs nothing about getBillableId', async () => {
@@ -68,7 +68,7 @@ describeEachDb(['sqlite', 'postgres'])('auth contract on %s', (kind) => {
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ statusCode: 401, code: 'unauthenticated' });
     expect(res.body.message).not.toContain('getBillableId');
-    expect(logs.lines.slice(before).filter((line) => line.message.includes('getBillableId'))).toEqual([]);
+    expect(logs.lines.slice(before).filter((line) => line.text.includes('getBillableId'))).toEqual([]);
   });
 
   it('getBillableId set to fit the strategy makes the same token work', async () => {

@@ -1,31 +1,54 @@
 import { LoggerService } from '@nestjs/common';
 
-/** A Nest logger that keeps every line, for tests that assert what an operator reads. */
+/** One line the app logged. */
+export interface LoggedLine {
+  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  text: string;
+}
+
+/** A Nest logger that keeps every line of every level, for tests that assert what an operator reads. */
 export class LogCapture implements LoggerService {
-  readonly lines: { level: string; message: string; context?: string }[] = [];
+  readonly lines: LoggedLine[] = [];
+  /** Each line's message alone (Nest passes the logger's context after it). */
+  private readonly bare: string[] = [];
 
-  log(message: unknown, context?: string) {
-    this.push('log', message, context);
-  }
-  warn(message: unknown, context?: string) {
-    this.push('warn', message, context);
-  }
-  error(message: unknown, ...rest: unknown[]) {
-    this.push('error', message, rest[rest.length - 1] as string | undefined);
-  }
-  debug(message: unknown, context?: string) {
-    this.push('debug', message, context);
-  }
-  verbose(message: unknown, context?: string) {
-    this.push('verbose', message, context);
+  log(message: unknown, ...rest: unknown[]): void {
+    this.keep('log', message, rest);
   }
 
-  /** The messages of one level, e.g. `warnings('warn')`. */
-  messages(level: string): string[] {
-    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  error(message: unknown, ...rest: unknown[]): void {
+    this.keep('error', message, rest);
   }
 
-  private push(level: string, message: unknown, context?: string) {
-    this.lines.push({ level, message: String(message), context });
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.keep('warn', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.keep('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.keep('verbose', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.keep('fatal', message, rest);
+  }
+
+  /** The messages (without their logger context) of one level. */
+  messages(level: LoggedLine['level']): string[] {
+    return this.bare.filter((_, i) => this.lines[i].level === level);
+  }
+
+  /** Lines of one level that contain every one of `parts`, from line `from` on. */
+  matching(level: LoggedLine['level'], parts: string[], from = 0): string[] {
+    return this.lines.slice(from).filter((l) => l.level === level && parts.every((p) => l.text.includes(p))).map((l) => l.text);
+  }
+
+  private keep(level: LoggedLine['level'], message: unknown, rest: unknown[]): void {
+    const text = (part: unknown) => (part instanceof Error ? part.message : String(part));
+    this.lines.push({ level, text: [message, ...rest].map(text).join(' ') });
+    this.bare.push(text(message));
   }
 }

@@ -5,7 +5,7 @@ import { FakeStripe } from '../../lib/testing';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
 import { startTestApp, TestApp } from '../support/test-app';
 import { reload, subscribe, userWithCustomer } from './support/fake-flows';
-import { RecordingLogger } from './support/recording-logger';
+import { LogCapture } from '../support/log-capture';
 import { plainEvent, postWebhook } from './support/webhook-helpers';
 
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,12 +17,12 @@ describe.each(testDatabases())('webhook failures before processing on %s', (kind
   let fake: FakeStripe;
   let t: TestApp;
   let stripe: Stripe;
-  let logger: RecordingLogger;
+  let logger: LogCapture;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 41 });
-    logger = new RecordingLogger();
+    logger = new LogCapture();
     t = await startTestApp({ db, fake, logger });
     stripe = fake.client();
     // These tests deliver by hand: the fake only keeps the events.

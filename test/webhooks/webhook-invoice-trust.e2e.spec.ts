@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { TestUser } from '../support/test-user.entity';
 import { reload, subscribe, userWithCustomer } from './support/fake-flows';
-import { RecordingLogger } from './support/recording-logger';
+import { LogCapture } from '../support/log-capture';
 import { postWebhook } from './support/webhook-helpers';
 
 // Issue 10, item 6: invoice events are re-fetched like every other object, payments are recorded
@@ -15,12 +15,12 @@ describeEachDb(['sqlite', 'postgres'])('invoice and checkout events against Stri
   let fake: FakeStripe;
   let t: TestApp;
   let stripe: Stripe;
-  let logger: RecordingLogger;
+  let logger: LogCapture;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 61 });
-    logger = new RecordingLogger();
+    logger = new LogCapture();
     t = await startTestApp({ db, fake, logger });
     stripe = fake.client();
     // These tests deliver by hand: the fake only keeps the events.

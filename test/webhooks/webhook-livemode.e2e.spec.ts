@@ -5,7 +5,7 @@ import { keyMode } from '../../lib/webhooks/http/event-mode.policy';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { reload, subscribe, userWithCustomer } from './support/fake-flows';
-import { RecordingLogger } from './support/recording-logger';
+import { LogCapture } from '../support/log-capture';
 import { postWebhook } from './support/webhook-helpers';
 
 // Issue 10, item 5: an event of the other Stripe mode is acknowledged and ignored, so test
@@ -26,10 +26,10 @@ describeEachDb(['sqlite', 'postgres'])('test and live mode on %s', (kind) => {
     for (const db of dbs) await db.drop();
   });
 
-  async function app(payments: Partial<PaymentsModuleOptions> = {}): Promise<{ t: TestApp; logger: RecordingLogger }> {
+  async function app(payments: Partial<PaymentsModuleOptions> = {}): Promise<{ t: TestApp; logger: LogCapture }> {
     const db = await createTestDatabase(kind);
     dbs.push(db);
-    const logger = new RecordingLogger();
+    const logger = new LogCapture();
     const t = await startTestApp({ db, fake, logger, payments, registerWithFake: apps.length === 0 });
     apps.push(t);
     fake.pauseDeliveries();

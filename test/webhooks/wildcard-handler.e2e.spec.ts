@@ -39,6 +39,6 @@ describeEachDb(['sqlite', 'postgres'])("an @OnStripeEvent('*')-only event on %s"
     const row = await t.dataSource.getRepository(WebhookEventEntity).findOneByOrFail({ id: event.id });
     expect([row.status, row.attempts]).toEqual(['processed', 1]);
     expect(t.app.get(AuditTrail).seen).toEqual([event.id]);
-    expect(logs.lines.filter((line) => line.message.includes(event.id) && line.message.startsWith('Ignored'))).toEqual([]);
+    expect(logs.lines.filter((line) => line.text.includes(event.id) && line.text.startsWith('Ignored'))).toEqual([]);
   });
 });
