@@ -3,6 +3,38 @@ import { MAP, S, list, obj, ParamSchema } from './param-schema';
 // What Stripe accepts, from the request types of the `stripe` SDK (generated from Stripe's OpenAPI spec v2596,
 // the API reference's source), to the full depth: a correct call must never be refused.
 
+// Shared by create and update, as in Stripe's types.
+const paymentSettings = obj({
+    payment_method_options: obj({
+      acss_debit: obj({ mandate_options: obj({ transaction_type: S }), verification_method: S }),
+      bancontact: obj({ preferred_language: S }),
+      billie: obj({
+        company_details: obj({
+          registered_address: obj({ city: S, country: S, line1: S, line2: S, postal_code: S, state: S }),
+          registered_name: S, registration_number: S, registration_type: S, vat: S,
+        }),
+      }),
+      blik: obj({ mandate_options: obj({ expires_at: S }) }),
+      card: obj({
+        mandate_options: obj({ amount: S, amount_type: S, description: S }), network: S,
+        request_three_d_secure: S,
+      }),
+      customer_balance: obj({ bank_transfer: obj({ eu_bank_transfer: obj({ country: S }), type: S }), funding_type: S }),
+      konbini: S, payto: obj({ mandate_options: obj({ amount: S, purpose: S }) }),
+      pix: obj({
+        expires_after_seconds: S,
+        mandate_options: obj({ amount: S, amount_includes_iof: S, end_date: S, payment_schedule: S }),
+      }),
+      sepa_debit: S,
+      upi: obj({ mandate_options: obj({ amount: S, amount_type: S, description: S, end_date: S }) }),
+      us_bank_account: obj({
+        financial_connections: obj({ filters: obj({ account_subcategories: S }), permissions: S, prefetch: S }),
+        verification_method: S,
+      }),
+    }),
+    payment_method_types: S, save_default_payment_method: S,
+  });
+
 /** `SubscriptionCreateParams` */
 export const subscriptionCreate: ParamSchema = {
   add_invoice_items: list({
@@ -37,36 +69,7 @@ export const subscriptionCreate: ParamSchema = {
     quantity: S, tax_rates: S,
   }),
   metadata: MAP, off_session: S, on_behalf_of: S, payment_behavior: S,
-  payment_settings: obj({
-    payment_method_options: obj({
-      acss_debit: obj({ mandate_options: obj({ transaction_type: S }), verification_method: S }),
-      bancontact: obj({ preferred_language: S }),
-      billie: obj({
-        company_details: obj({
-          registered_address: obj({ city: S, country: S, line1: S, line2: S, postal_code: S, state: S }),
-          registered_name: S, registration_number: S, registration_type: S, vat: S,
-        }),
-      }),
-      blik: obj({ mandate_options: obj({ expires_at: S }) }),
-      card: obj({
-        mandate_options: obj({ amount: S, amount_type: S, description: S }), network: S,
-        request_three_d_secure: S,
-      }),
-      customer_balance: obj({ bank_transfer: obj({ eu_bank_transfer: obj({ country: S }), type: S }), funding_type: S }),
-      konbini: S, payto: obj({ mandate_options: obj({ amount: S, purpose: S }) }),
-      pix: obj({
-        expires_after_seconds: S,
-        mandate_options: obj({ amount: S, amount_includes_iof: S, end_date: S, payment_schedule: S }),
-      }),
-      sepa_debit: S,
-      upi: obj({ mandate_options: obj({ amount: S, amount_type: S, description: S, end_date: S }) }),
-      us_bank_account: obj({
-        financial_connections: obj({ filters: obj({ account_subcategories: S }), permissions: S, prefetch: S }),
-        verification_method: S,
-      }),
-    }),
-    payment_method_types: S, save_default_payment_method: S,
-  }),
+  payment_settings: paymentSettings,
   pending_invoice_item_interval: obj({ interval: S, interval_count: S }), proration_behavior: S,
   transfer_data: obj({ amount_percent: S, destination: S }), trial_end: S, trial_from_plan: S,
   trial_period_days: S,
@@ -110,36 +113,7 @@ export const subscriptionUpdate: ParamSchema = {
   }),
   metadata: MAP, off_session: S, on_behalf_of: S, pause_collection: obj({ behavior: S, resumes_at: S }),
   payment_behavior: S,
-  payment_settings: obj({
-    payment_method_options: obj({
-      acss_debit: obj({ mandate_options: obj({ transaction_type: S }), verification_method: S }),
-      bancontact: obj({ preferred_language: S }),
-      billie: obj({
-        company_details: obj({
-          registered_address: obj({ city: S, country: S, line1: S, line2: S, postal_code: S, state: S }),
-          registered_name: S, registration_number: S, registration_type: S, vat: S,
-        }),
-      }),
-      blik: obj({ mandate_options: obj({ expires_at: S }) }),
-      card: obj({
-        mandate_options: obj({ amount: S, amount_type: S, description: S }), network: S,
-        request_three_d_secure: S,
-      }),
-      customer_balance: obj({ bank_transfer: obj({ eu_bank_transfer: obj({ country: S }), type: S }), funding_type: S }),
-      konbini: S, payto: obj({ mandate_options: obj({ amount: S, purpose: S }) }),
-      pix: obj({
-        expires_after_seconds: S,
-        mandate_options: obj({ amount: S, amount_includes_iof: S, end_date: S, payment_schedule: S }),
-      }),
-      sepa_debit: S,
-      upi: obj({ mandate_options: obj({ amount: S, amount_type: S, description: S, end_date: S }) }),
-      us_bank_account: obj({
-        financial_connections: obj({ filters: obj({ account_subcategories: S }), permissions: S, prefetch: S }),
-        verification_method: S,
-      }),
-    }),
-    payment_method_types: S, save_default_payment_method: S,
-  }),
+  payment_settings: paymentSettings,
   pending_invoice_item_interval: obj({ interval: S, interval_count: S }), proration_behavior: S,
   proration_date: S, transfer_data: obj({ amount_percent: S, destination: S }), trial_end: S,
   trial_from_plan: S,
