@@ -20,7 +20,8 @@ describeEachDb(['sqlite', 'postgres'])('syncs that change nothing on %s', (kind)
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 71 });
-    t = await startTestApp({ db, fake, payments: { authGuard: jwtGuard } });
+    // The test polls on purpose (20 status calls at 3 Stripe calls each), past the default budget.
+    t = await startTestApp({ db, fake, payments: { authGuard: jwtGuard, stripeCallBudget: { limit: 1000 } } });
     stripe = fake.client();
     t.app.get(BillableStore).onChange((id) => changed.push(id));
   });
