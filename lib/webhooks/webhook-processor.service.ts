@@ -5,6 +5,7 @@ import { PaymentsTransactions } from '../persistence/payments-transactions';
 import { WebhookHandlers } from './handlers/webhook-handlers.service';
 import { WebhookInbox } from './inbox/webhook-inbox.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
+import { fetchThenApply } from './sync/fetch-then-apply';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate';
@@ -14,8 +15,9 @@ const WAIT_FOR_HOLDER_MS = 5_000;
 const POLL_MS = 25;
 
 /**
- * One event through the pipeline: claim it in the inbox, then in ONE transaction lock its inbox
- * row, run the built-in sync and the app's handlers, and mark it processed. Only a commit counts;
+ * One event through the pipeline: claim it in the inbox, re-fetch what it names from Stripe with
+ * no transaction open, then in ONE transaction lock its inbox row, apply what was fetched (only if
+ * newer than what is stored), run the app's handlers, and mark it processed. Only a commit counts;
  * any failure rolls everything back, records the error and rethrows (the caller answers 5xx).
  */
 @Injectable()
@@ -48,15 +50,21 @@ export class WebhookProcessor {
   /** Runs a claimed event (also used by replays). */
   async run(event: Stripe.Event): Promise<DeliveryOutcome> {
     try {
-      const outcome = await this.transactions.run(async (tx) => {
-        // The row lock makes this the only attempt in flight, even if a lease expired meanwhile.
-        if (!(await this.inbox.lockPending(tx, event.id))) return 'duplicate' as const;
-        const builtIn = await this.builtIn.handle(event, tx);
-        await this.handlers.dispatchStripeEvent(event, { manager: tx.manager });
-        const status = builtIn || this.handlers.handlesStripeEvent(event.type) ? 'processed' : 'ignored';
-        await this.inbox.complete(tx, event.id, status);
-        return status;
-      });
+      const lookups = this.builtIn.lookups();
+      const outcome = await fetchThenApply(
+        // A slow Stripe then holds neither a connection nor the billable's row lock.
+        () => this.builtIn.fetch(event),
+        (fetched) =>
+          this.transactions.run(async (tx) => {
+            // The row lock makes this the only attempt in flight, even if a lease expired meanwhile.
+            if (!(await this.inbox.lockPending(tx, event.id))) return 'duplicate' as const;
+            const builtIn = await this.builtIn.apply(event, fetched, tx, lookups);
+            await this.handlers.dispatchStripeEvent(event, { manager: tx.manager });
+            const status = builtIn || this.handlers.handlesStripeEvent(event.type) ? 'processed' : 'ignored';
+            await this.inbox.complete(tx, event.id, status);
+            return status;
+          }),
+      );
       if (outcome === 'ignored') this.logger.log(`Ignored ${event.type} ${event.id}: no built-in or app handler for this type.`);
       return outcome;
     } catch (error) {

@@ -5,25 +5,38 @@ import { Billable, BillableStore } from '../../persistence/billable-store';
 import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { billingTransitions } from './billing-transitions';
+import { fetchThenApply, StripeCallNeeded, StripeLookups } from './fetch-then-apply';
 import { ENDED_STATUSES, HOLDING_STATUSES, refId, snapshotState } from './subscription-state.mapper';
 import { SubscriptionApplier, SyncOutcome } from './subscription-applier.service';
 
 /** Options of one sync. */
 export interface SyncOptions {
-  /** Run inside this transaction (the webhook's) instead of a new one. */
-  tx?: PaymentsTx;
   /** The Stripe event being processed, handed to typed billing events. */
   event?: Stripe.Event | null;
-  /** The customer, when known before fetching (from the event): the row is locked before the fetch. */
-  customerId?: string | null;
   /** A billable id vouched for by our own checkout (`ownBillableId`) or subscription metadata: may link a customer. */
   billableIdHint?: string | null;
+}
+
+/** What an apply step needs besides the transaction: the sync's options and its Stripe lookups. */
+export interface ApplyOptions extends SyncOptions {
+  lookups: StripeLookups;
+}
+
+/** A Stripe object fetched before the transaction that applies it (null: Stripe has none), and when the fetch began. */
+export interface Fetched<T> {
+  object: T | null;
+  fetchedAt: Date;
 }
 
 /** A checkout session the caller already fetched (expanded as `CHECKOUT_SESSION_EXPAND`), and when. */
 export interface FetchedSession {
   session: Stripe.Checkout.Session;
   fetchedAt: Date;
+}
+
+/** A checkout session with its subscription (expanded, or fetched when Stripe gave only its id). */
+export interface FetchedCheckout extends FetchedSession {
+  subscription: Stripe.Subscription | null;
 }
 
 /** What a checkout sync needs of a session, in one API call. */
@@ -33,9 +46,11 @@ export const CHECKOUT_SESSION_EXPAND = ['subscription', 'subscription.latest_inv
 const SUBSCRIPTION_EXPAND = ['latest_invoice'];
 
 /**
- * Brings a billable's billing columns in line with Stripe. Each sync re-fetches the object (one
- * API call), locks the owning billable row and writes in one transaction, so delivery order and
- * stale payloads never move state backwards. The webhook and `GET /checkout/status` share it.
+ * Brings a billable's billing columns in line with Stripe. Each sync fetches from Stripe first,
+ * with no transaction open, then locks the owning billable row and writes in one transaction only
+ * what is newer than what is stored, so delivery order, stale payloads and a slow Stripe never
+ * move state backwards or hold a lock. The webhook and `GET /checkout/status` share it; the
+ * webhook calls the `fetch*`/`apply*` halves itself to apply inside the event's transaction.
  */
 @Injectable()
 export class BillingSyncService {
@@ -55,23 +70,11 @@ export class BillingSyncService {
 
   /** Like `syncSubscription`, with the state before and after (for typed events). */
   syncSubscriptionOutcome(subscriptionId: string, options: SyncOptions = {}): Promise<SyncOutcome | null> {
-    return this.inTx(options.tx, async (tx) => {
-      // With the customer known, lock first: concurrent syncs then fetch one after the other.
-      const early = options.customerId ? await this.lockOwner(tx, options.customerId, options.billableIdHint) : null;
-      const fetchedAt = new Date();
-      const sub = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
-      if (!sub) {
-        this.logger.warn(`Subscription ${subscriptionId} not found at Stripe; nothing to sync.`);
-        return null;
-      }
-      // An ended subscription never links its customer through the hint: delivered after
-      // customer.deleted (Stripe keeps no order) it would re-link the deleted customer.
-      const hint = ENDED_STATUSES.includes(sub.status) ? null : (options.billableIdHint ?? sub.metadata?.billable_id);
-      // The early lock trusted the event's customer; Stripe's answer decides whose row is written.
-      const owner = early && refId(sub.customer) === options.customerId ? early : await this.lockOwner(tx, refId(sub.customer), hint);
-      if (!owner) return this.noOwner(sub);
-      return this.applier.apply(tx, owner.billable, sub, { fetchedAt, event: options.event ?? null, link: owner.link });
-    });
+    const lookups = this.lookups();
+    return fetchThenApply(
+      () => this.fetchSubscription(subscriptionId),
+      (fetched) => this.transactions.run((tx) => this.applySubscription(tx, subscriptionId, fetched, { ...options, lookups })),
+    );
   }
 
   /**
@@ -84,65 +87,139 @@ export class BillingSyncService {
     sessionId: string,
     options: SyncOptions & { fetched?: FetchedSession } = {},
   ): Promise<{ session: Stripe.Checkout.Session; billable: Billable | null }> {
-    return this.inTx(options.tx, async (tx) => {
-      // A session fetched by the caller keeps its fetch time, so the stale guard still orders it.
-      const fetchedAt = options.fetched?.fetchedAt ?? new Date();
-      const session =
-        options.fetched?.session ??
-        (await this.gateway.find('checkout.sessions.retrieve', (s) => s.checkout.sessions.retrieve(sessionId, { expand: CHECKOUT_SESSION_EXPAND })));
-      if (!session) throw new PaymentsException(404, 'checkout_not_found', 'No such checkout session.');
-      const hint = ownBillableId(session);
-      const customerId = refId(session.customer);
-      if (session.status !== 'complete' || session.mode !== 'subscription' || !session.subscription) {
-        const billable = hint ? await this.store.findById(hint, tx.manager) : null;
-        return { session, billable };
-      }
-      const owner = await this.lockOwner(tx, customerId, hint);
-      if (!owner) {
-        this.logger.warn(`Checkout session ${session.id} names no known billable; nothing to sync.`);
-        return { session, billable: null };
-      }
-      let sub = session.subscription as Stripe.Subscription | string;
-      if (typeof sub === 'string') {
-        const fetched = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(sub as string, { expand: SUBSCRIPTION_EXPAND }));
-        if (!fetched) return { session, billable: owner.billable };
-        sub = fetched;
-      }
-      const outcome = await this.applier.apply(tx, owner.billable, sub, { fetchedAt, event: options.event ?? null, link: owner.link });
-      return { session, billable: outcome.billable };
-    });
+    const lookups = this.lookups();
+    let given = options.fetched;
+    return fetchThenApply(
+      async () => {
+        // A session fetched by the caller keeps its fetch time, so the stale guard still orders it;
+        // a later round (after a rollback) fetches afresh.
+        const fetched = await this.fetchCheckoutSession(sessionId, given);
+        given = undefined;
+        return fetched;
+      },
+      (fetched) => this.transactions.run((tx) => this.applyCheckoutSession(tx, fetched, { ...options, lookups })),
+    );
   }
 
   /** Resyncs a billable from its customer's subscriptions at Stripe (for events past Stripe's retry window). */
   async syncBillable(billableId: string, options: SyncOptions = {}): Promise<Billable | null> {
-    return this.inTx(options.tx, async (tx) => {
-      const billable = await this.store.lockById(tx, billableId);
-      if (!billable || !billable.stripeCustomerId) return billable;
-      const customerId = billable.stripeCustomerId;
-      const fetchedAt = new Date();
-      const list = await this.gateway.call('subscriptions.list', (s) =>
-        s.subscriptions.list({ customer: customerId, status: 'all', limit: 100, expand: ['data.latest_invoice'] }),
-      );
-      const chosen = pickCurrent(list.data, billable.stripeSubscriptionId);
-      if (!chosen) return billable;
-      return (await this.applier.apply(tx, billable, chosen, { fetchedAt, event: options.event ?? null })).billable;
-    });
+    const lookups = this.lookups();
+    return fetchThenApply(
+      async () => {
+        const known = await this.store.findById(billableId);
+        const customerId = known?.stripeCustomerId ?? null;
+        if (!customerId) return { customerId, list: null, fetchedAt: new Date() };
+        const fetchedAt = new Date();
+        const list = await this.gateway.call('subscriptions.list', (s) =>
+          s.subscriptions.list({ customer: customerId, status: 'all', limit: 100, expand: ['data.latest_invoice'] }),
+        );
+        return { customerId, list: list.data, fetchedAt };
+      },
+      (fetched) =>
+        this.transactions.run(async (tx) => {
+          const billable = await this.store.lockById(tx, billableId);
+          if (!billable || !billable.stripeCustomerId) return billable;
+          // Linked to another customer since the fetch: fetch that one's subscriptions instead.
+          if (billable.stripeCustomerId !== fetched.customerId) throw new StripeCallNeeded(`billable ${billableId} changed customer`);
+          const chosen = pickCurrent(fetched.list ?? [], billable.stripeSubscriptionId);
+          if (!chosen) return billable;
+          return (await this.applier.apply(tx, billable, chosen, { fetchedAt: fetched.fetchedAt, event: options.event ?? null, lookups })).billable;
+        }),
+    );
   }
 
   /** A deleted customer: its subscriptions are gone, so the billable goes back to free (history kept). */
-  async customerDeleted(customerId: string, options: SyncOptions = {}): Promise<SyncOutcome | null> {
-    return this.inTx(options.tx, async (tx) => {
-      const billable = await this.store.lockByCustomerId(tx, customerId);
-      if (!billable) return null;
-      const existing = await this.gateway.find('customers.retrieve', (s) => s.customers.retrieve(customerId));
-      if (existing && !(existing as Stripe.DeletedCustomer).deleted) return null;
-      const previous = snapshotState(billable);
-      const ended = previous.subscriptionStatus && previous.subscriptionStatus !== 'incomplete_expired' ? 'canceled' : previous.subscriptionStatus;
-      await this.store.writeState(tx, billable, { stripeCustomerId: null, plan: null, subscriptionStatus: ended, pastDueSince: null, billingSyncedAt: new Date() });
-      const current = snapshotState(billable);
-      await this.applier.emit(tx, billable, previous, current, billingTransitions(previous, current), options.event ?? null);
-      return { billable, previous, current };
-    });
+  customerDeleted(customerId: string, options: SyncOptions = {}): Promise<SyncOutcome | null> {
+    return fetchThenApply(
+      () => this.fetchCustomer(customerId),
+      (fetched) => this.transactions.run((tx) => this.applyCustomerDeleted(tx, customerId, fetched, options)),
+    );
+  }
+
+  /** Fresh lookups for one sync (the subscriptions it may need beside the one it applies). */
+  lookups(): StripeLookups {
+    return new StripeLookups(this.gateway);
+  }
+
+  /** Fetches a subscription (with its latest invoice), outside any transaction. */
+  async fetchSubscription(subscriptionId: string): Promise<Fetched<Stripe.Subscription>> {
+    const fetchedAt = new Date();
+    const object = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
+    return { object, fetchedAt };
+  }
+
+  /** Fetches a checkout session and its subscription (unless the caller already did), outside any transaction. */
+  async fetchCheckoutSession(sessionId: string, given?: FetchedSession): Promise<Fetched<FetchedCheckout>> {
+    const fetchedAt = given?.fetchedAt ?? new Date();
+    const session =
+      given?.session ??
+      (await this.gateway.find('checkout.sessions.retrieve', (s) => s.checkout.sessions.retrieve(sessionId, { expand: CHECKOUT_SESSION_EXPAND })));
+    if (!session) return { object: null, fetchedAt };
+    let subscription = typeof session.subscription === 'object' ? session.subscription : null;
+    if (typeof session.subscription === 'string' && session.status === 'complete' && session.mode === 'subscription') {
+      const id = session.subscription;
+      subscription = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(id, { expand: SUBSCRIPTION_EXPAND }));
+    }
+    return { object: { session, fetchedAt, subscription }, fetchedAt };
+  }
+
+  /** Fetches a customer (deleted or not), outside any transaction. */
+  async fetchCustomer(customerId: string): Promise<Fetched<Stripe.Customer | Stripe.DeletedCustomer>> {
+    const fetchedAt = new Date();
+    return { object: await this.gateway.find('customers.retrieve', (s) => s.customers.retrieve(customerId)), fetchedAt };
+  }
+
+  /** Writes a fetched subscription onto the billable owning its customer, under its row lock; no Stripe call. */
+  async applySubscription(tx: PaymentsTx, subscriptionId: string, fetched: Fetched<Stripe.Subscription>, options: ApplyOptions): Promise<SyncOutcome | null> {
+    const sub = fetched.object;
+    if (!sub) {
+      this.logger.warn(`Subscription ${subscriptionId} not found at Stripe; nothing to sync.`);
+      return null;
+    }
+    // An ended subscription never links its customer through the hint: delivered after
+    // customer.deleted (Stripe keeps no order) it would re-link the deleted customer.
+    const hint = ENDED_STATUSES.includes(sub.status) ? null : (options.billableIdHint ?? sub.metadata?.billable_id);
+    const owner = await this.lockOwner(tx, refId(sub.customer), hint);
+    if (!owner) return this.noOwner(sub);
+    return this.applier.apply(tx, owner.billable, sub, { fetchedAt: fetched.fetchedAt, event: options.event ?? null, link: owner.link, lookups: options.lookups });
+  }
+
+  /** Applies a fetched checkout session (see `syncCheckoutSession`) under the owner's row lock; no Stripe call. */
+  async applyCheckoutSession(
+    tx: PaymentsTx,
+    fetched: Fetched<FetchedCheckout>,
+    options: ApplyOptions,
+  ): Promise<{ session: Stripe.Checkout.Session; billable: Billable | null }> {
+    if (!fetched.object) throw new PaymentsException(404, 'checkout_not_found', 'No such checkout session.');
+    const { session, subscription } = fetched.object;
+    const hint = ownBillableId(session);
+    const customerId = refId(session.customer);
+    if (session.status !== 'complete' || session.mode !== 'subscription' || !session.subscription) {
+      const billable = hint ? await this.store.findById(hint, tx.manager) : null;
+      return { session, billable };
+    }
+    const owner = await this.lockOwner(tx, customerId, hint);
+    if (!owner) {
+      this.logger.warn(`Checkout session ${session.id} names no known billable; nothing to sync.`);
+      return { session, billable: null };
+    }
+    if (!subscription) return { session, billable: owner.billable };
+    const outcome = await this.applier.apply(tx, owner.billable, subscription, { fetchedAt: fetched.fetchedAt, event: options.event ?? null, link: owner.link, lookups: options.lookups });
+    return { session, billable: outcome.billable };
+  }
+
+  /** Applies a fetched customer: when Stripe has it deleted, its billable goes back to free under its row lock. */
+  async applyCustomerDeleted(tx: PaymentsTx, customerId: string, fetched: Fetched<Stripe.Customer | Stripe.DeletedCustomer>, options: SyncOptions): Promise<SyncOutcome | null> {
+    const existing = fetched.object;
+    if (existing && !(existing as Stripe.DeletedCustomer).deleted) return null;
+    const billable = await this.store.lockByCustomerId(tx, customerId);
+    if (!billable) return null;
+    const previous = snapshotState(billable);
+    const ended = previous.subscriptionStatus && previous.subscriptionStatus !== 'incomplete_expired' ? 'canceled' : previous.subscriptionStatus;
+    await this.store.writeState(tx, billable, { stripeCustomerId: null, plan: null, subscriptionStatus: ended, pastDueSince: null, billingSyncedAt: new Date() });
+    const current = snapshotState(billable);
+    await this.applier.emit(tx, billable, previous, current, billingTransitions(previous, current), options.event ?? null);
+    return { billable, previous, current };
   }
 
   /** Locks the billable that owns `customerId`, or the hinted one when it has no customer yet (to link it). */
@@ -164,10 +241,6 @@ export class BillingSyncService {
   private noOwner(sub: Stripe.Subscription): null {
     this.logger.log(`No billable owns customer ${refId(sub.customer)} of subscription ${sub.id}; nothing to sync.`);
     return null;
-  }
-
-  private inTx<T>(tx: PaymentsTx | undefined, work: (tx: PaymentsTx) => Promise<T>): Promise<T> {
-    return tx ? work(tx) : this.transactions.run(work);
   }
 }
 

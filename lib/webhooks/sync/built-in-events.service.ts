@@ -6,7 +6,8 @@ import { BillableStore } from '../../persistence/billable-store';
 import { PaymentsTx } from '../../persistence/payments-transactions';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
-import { BillingSyncService } from './billing-sync.service';
+import { ApplyOptions, BillingSyncService, Fetched, FetchedCheckout } from './billing-sync.service';
+import { StripeLookups } from './fetch-then-apply';
 import { refId, toDate } from './subscription-state.mapper';
 import { SubscriptionApplier, SyncOutcome } from './subscription-applier.service';
 
@@ -33,7 +34,18 @@ const EVENT_TYPED: Record<string, BillingEventType> = {
   'invoice.payment_action_required': 'payment.action_required',
 };
 
-/** The module's own handling of a Stripe event, inside the event's transaction. */
+/** What the module fetched from Stripe for one event, before its transaction. */
+export type FetchedEvent =
+  | { kind: 'checkout'; sessionId: string; fetched: Fetched<FetchedCheckout> }
+  | { kind: 'subscription'; subscriptionId: string; fetched: Fetched<Stripe.Subscription> }
+  | { kind: 'customer_deleted'; customerId: string; fetched: Fetched<Stripe.Customer | Stripe.DeletedCustomer> }
+  | { kind: 'invoice'; invoiceId: string; invoice: Stripe.Invoice | null; subscription: Fetched<Stripe.Subscription> | null };
+
+/**
+ * The module's own handling of a Stripe event, in two halves: `fetch` re-fetches what the event
+ * names from Stripe with no transaction open, then `apply` writes it inside the event's
+ * transaction, making no Stripe call (what it lacks it asks for with `StripeCallNeeded`).
+ */
 @Injectable()
 export class BuiltInEvents {
   private readonly logger = new Logger('Payments:Webhooks');
@@ -45,45 +57,65 @@ export class BuiltInEvents {
     private readonly gateway: StripeGateway,
   ) {}
 
-  /** Handles the event; false when the type is not one the module knows. */
-  async handle(event: Stripe.Event, tx: PaymentsTx): Promise<boolean> {
-    if (!BUILT_IN_EVENT_TYPES.includes(event.type)) return false;
+  /** Fresh lookups for one event (kept across its fetch-then-apply rounds). */
+  lookups(): StripeLookups {
+    return this.sync.lookups();
+  }
+
+  /**
+   * Fetches from Stripe what the event names (the payload is only a snapshot of whatever the
+   * object said when sent); null when the type is not one the module handles.
+   */
+  async fetch(event: Stripe.Event): Promise<FetchedEvent | null> {
+    if (!BUILT_IN_EVENT_TYPES.includes(event.type)) return null;
     const object = event.data.object as unknown as Record<string, unknown>;
-    const options = { tx, event };
+    const id = String(object.id);
+    if (event.type === 'checkout.session.completed') return { kind: 'checkout', sessionId: id, fetched: await this.sync.fetchCheckoutSession(id) };
+    if (event.type.startsWith('customer.subscription.')) return { kind: 'subscription', subscriptionId: id, fetched: await this.sync.fetchSubscription(id) };
+    if (event.type === 'customer.deleted') return { kind: 'customer_deleted', customerId: id, fetched: await this.sync.fetchCustomer(id) };
+    const invoice = await this.gateway.find('invoices.retrieve', (s) => s.invoices.retrieve(id));
+    const subscriptionId = invoice ? invoiceSubscriptionId(invoice) : null;
+    return { kind: 'invoice', invoiceId: id, invoice, subscription: subscriptionId ? await this.sync.fetchSubscription(subscriptionId) : null };
+  }
+
+  /** Applies what `fetch` got, inside the event's transaction; false when the type is not one the module knows. */
+  async apply(event: Stripe.Event, fetched: FetchedEvent | null, tx: PaymentsTx, lookups: StripeLookups): Promise<boolean> {
+    if (!fetched) return false;
+    const options = { event, lookups };
     let outcome: SyncOutcome | null = null;
-    if (event.type === 'checkout.session.completed') {
-      await this.syncCheckout(String(object.id), event, tx);
-    } else if (event.type.startsWith('customer.subscription.')) {
-      outcome = await this.sync.syncSubscriptionOutcome(String(object.id), { ...options, customerId: refId(object.customer) });
-    } else if (event.type === 'customer.deleted') {
-      await this.sync.customerDeleted(String(object.id), options);
+    if (fetched.kind === 'checkout') {
+      await this.applyCheckout(fetched, tx, options);
+    } else if (fetched.kind === 'subscription') {
+      outcome = await this.sync.applySubscription(tx, fetched.subscriptionId, fetched.fetched, options);
+    } else if (fetched.kind === 'customer_deleted') {
+      await this.sync.applyCustomerDeleted(tx, fetched.customerId, fetched.fetched, options);
     } else {
-      outcome = await this.handleInvoice(object as unknown as Stripe.Invoice, tx, event);
+      outcome = await this.applyInvoice(fetched, tx, options);
     }
     const typed = EVENT_TYPED[event.type];
     if (typed && outcome) await this.applier.emit(tx, outcome.billable, outcome.previous, outcome.current, [typed], event);
     return true;
   }
 
-  private async syncCheckout(sessionId: string, event: Stripe.Event, tx: PaymentsTx): Promise<void> {
+  private async applyCheckout(fetched: Extract<FetchedEvent, { kind: 'checkout' }>, tx: PaymentsTx, options: ApplyOptions & { event: Stripe.Event }): Promise<void> {
     try {
-      await this.sync.syncCheckoutSession(sessionId, { tx, event });
+      await this.sync.applyCheckoutSession(tx, fetched.fetched, options);
     } catch (error) {
       if (!(error instanceof PaymentsException && error.code === 'checkout_not_found')) throw error;
-      this.missing('Checkout session', sessionId, event);
+      this.missing('Checkout session', fetched.sessionId, options.event);
     }
   }
 
-  /** Invoice events: the invoice is re-fetched, since the payload is only a snapshot of whatever it said when sent. */
-  private async handleInvoice(payload: Stripe.Invoice, tx: PaymentsTx, event: Stripe.Event): Promise<SyncOutcome | null> {
-    const invoice = await this.gateway.find('invoices.retrieve', (s) => s.invoices.retrieve(String(payload.id)));
+  private async applyInvoice(fetched: Extract<FetchedEvent, { kind: 'invoice' }>, tx: PaymentsTx, options: ApplyOptions & { event: Stripe.Event }): Promise<SyncOutcome | null> {
+    const { invoice } = fetched;
+    const { event } = options;
     if (!invoice) {
-      this.missing('Invoice', payload.id, event);
+      this.missing('Invoice', fetched.invoiceId, event);
       return null;
     }
     const customerId = refId(invoice.customer);
     const subscriptionId = invoiceSubscriptionId(invoice);
-    const outcome = subscriptionId ? await this.sync.syncSubscriptionOutcome(subscriptionId, { tx, event, customerId }) : null;
+    const outcome = subscriptionId && fetched.subscription ? await this.sync.applySubscription(tx, subscriptionId, fetched.subscription, options) : null;
     if (event.type === 'invoice.paid' && customerId) await this.recordPayment(tx, invoice, customerId, subscriptionId, outcome);
     return outcome;
   }

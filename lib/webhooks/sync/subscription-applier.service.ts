@@ -8,6 +8,7 @@ import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
 import { WebhookHandlers } from '../handlers/webhook-handlers.service';
 import { billingTransitions } from './billing-transitions';
+import { StripeCallNeeded, StripeLookups } from './fetch-then-apply';
 import { changesState, ENDED_STATUSES, HOLDING_STATUSES, snapshotState, stateFromSubscription, toDate } from './subscription-state.mapper';
 
 /** The billable's state around one sync (null billable: no billable owns the customer). */
@@ -18,12 +19,24 @@ export interface SyncOutcome {
 }
 
 /** Why a fetched subscription was not written. */
-type Skip = 'stale' | 'other_subscription' | 'duplicate_canceled' | null;
+type Skip = 'stale' | 'other_subscription' | null;
+
+/** What one apply is given beside the subscription. */
+export interface ApplyContext {
+  /** When the fetch of the subscription began: the stale guard orders syncs by it. */
+  fetchedAt: Date;
+  event: Stripe.Event | null;
+  /** A customer to link to the billable (it has none yet). */
+  link?: string;
+  /** Other subscriptions fetched before the transaction (a missing one rolls the transaction back to fetch it). */
+  lookups: StripeLookups;
+}
 
 /**
  * Writes a fetched subscription onto a locked billable, with the guards that keep state moving
  * forward: a sync older than the last one is dropped, an ended or stale other subscription never
  * replaces the current one, and a second live subscription is cancelled at Stripe (double charge).
+ * It makes no Stripe call: what it needs and lacks, it asks for with `StripeCallNeeded`.
  */
 @Injectable()
 export class SubscriptionApplier {
@@ -36,10 +49,10 @@ export class SubscriptionApplier {
     private readonly handlers: WebhookHandlers,
   ) {}
 
-  /** Applies `sub` (fetched at `fetchedAt`) to the locked `billable`; emits the typed events of the change. */
-  async apply(tx: PaymentsTx, billable: Billable, sub: Stripe.Subscription, ctx: { fetchedAt: Date; event: Stripe.Event | null; link?: string }): Promise<SyncOutcome> {
+  /** Applies `sub` (fetched at `ctx.fetchedAt`) to the locked `billable`; emits the typed events of the change. */
+  async apply(tx: PaymentsTx, billable: Billable, sub: Stripe.Subscription, ctx: ApplyContext): Promise<SyncOutcome> {
     const previous = snapshotState(billable);
-    const skip = await this.shouldSkip(billable, sub, ctx.fetchedAt);
+    const skip = this.shouldSkip(billable, sub, ctx);
     if (skip) {
       this.logger.log(`Sync of ${sub.id} for billable ${this.store.idOf(billable)} skipped: ${skip}`);
       if (ctx.link) await this.store.writeState(tx, billable, { stripeCustomerId: ctx.link });
@@ -65,11 +78,13 @@ export class SubscriptionApplier {
     }
   }
 
-  private async shouldSkip(billable: Billable, sub: Stripe.Subscription, fetchedAt: Date): Promise<Skip> {
+  private shouldSkip(billable: Billable, sub: Stripe.Subscription, ctx: ApplyContext): Skip {
     const currentId = billable.stripeSubscriptionId;
     if (!currentId || currentId === sub.id) {
       // Same subscription: a sync that fetched before the last committed one carries older data.
-      if (currentId === sub.id && billable.billingSyncedAt && billable.billingSyncedAt.getTime() > fetchedAt.getTime()) return 'stale';
+      // Fetches run before the lock, so two syncs may overlap: this comparison, under the row
+      // lock, is what keeps the older fetch from winning whichever commits last.
+      if (currentId === sub.id && billable.billingSyncedAt && billable.billingSyncedAt.getTime() > ctx.fetchedAt.getTime()) return 'stale';
       // Stripe never goes back to `incomplete`; guard anyway so a paying user is never stuck there.
       if (currentId === sub.id && sub.status === 'incomplete' && HOLDING_STATUSES.includes(billable.subscriptionStatus ?? '')) return 'stale';
       return null;
@@ -78,11 +93,11 @@ export class SubscriptionApplier {
     const localHolding = HOLDING_STATUSES.includes(billable.subscriptionStatus ?? '');
     if (!localHolding) return null;
     // The local row may lag behind Stripe (its cancel not processed yet): ask Stripe before refusing.
-    const existing = await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(currentId));
+    const existing = ctx.lookups.subscription(currentId);
     if (!existing || !HOLDING_STATUSES.includes(existing.status)) return null;
     if (sub.status === 'incomplete') return 'other_subscription';
-    await this.cancelDuplicate(billable, sub, currentId);
-    return 'duplicate_canceled';
+    // Cancelled with no transaction open; the next round re-fetches it, ended, and skips it.
+    throw new StripeCallNeeded(`cancel duplicate ${sub.id}`, () => this.cancelDuplicate(billable, sub, currentId));
   }
 
   private async cancelDuplicate(billable: Billable, sub: Stripe.Subscription, keptId: string): Promise<void> {
