@@ -104,7 +104,7 @@ export class FakeStripe {
     checkoutRoutes(router, this.checkout);
     subscriptionRoutes(router, this.engine, updater);
     subscriptionScheduleRoutes(router, schedules);
-    invoiceAndEventRoutes(router, this.engine);
+    invoiceAndEventRoutes(router, this.engine, updater);
     billingRoutes(router);
     testClockRoutes(router, (time) => this.clock.advanceTo(time));
     // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.

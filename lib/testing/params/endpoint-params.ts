@@ -57,6 +57,7 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'GET /v1/invoices/:id': invoicesEvents.invoiceRetrieve,
   'POST /v1/invoices/:id/pay': invoicesEvents.invoicePay,
   'GET /v1/invoices': invoicesEvents.invoiceList,
+  'POST /v1/invoices/create_preview': invoicesEvents.invoiceCreatePreview,
   'GET /v1/events/:id': invoicesEvents.eventRetrieve,
   'GET /v1/events': invoicesEvents.eventList,
 
