@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
@@ -77,4 +78,34 @@ export class CheckoutStatusQuery {
   @MaxLength(255)
   @Matches(/^cs_[A-Za-z0-9_]+$/, { message: 'session_id must be a Checkout Session id (cs_...)' })
   session_id!: string;
+}
+
+/** Query of `GET /invoices`. */
+export class InvoicesQuery {
+  /** Page size, 1 to 100; default 10. */
+  @DocOptionalProperty({ type: Number, minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** The last invoice id of the previous page. */
+  @DocOptionalProperty({ pattern: '^in_[A-Za-z0-9]+$', maxLength: 255, description: 'The last invoice id of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^in_[A-Za-z0-9]+$/, { message: 'starting_after must be an invoice id (in_...)' })
+  starting_after?: string;
+}
+
+/** Path of `GET /invoices/:id`. */
+export class InvoiceIdParams {
+  /** A Stripe invoice id of the caller's own. */
+  @DocProperty({ pattern: '^in_[A-Za-z0-9]+$', maxLength: 255, example: 'in_123' })
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^in_[A-Za-z0-9]+$/, { message: 'id must be an invoice id (in_...)' })
+  id!: string;
 }

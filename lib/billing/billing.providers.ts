@@ -4,6 +4,8 @@ import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
 import { CheckoutService } from './checkout.service';
+import { InvoicesController } from './invoices.controller';
+import { InvoicesService } from './invoices.service';
 import { JsonBodyGuard } from './json-body.guard';
 import { PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService } from './plans-catalogue.service';
@@ -20,9 +22,10 @@ export const BILLING_PROVIDERS: Provider[] = [
   CheckoutStatusService,
   SubscriptionCancelService,
   PlanChangeService,
+  InvoicesService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */
-export const BILLING_CONTROLLERS: Type<unknown>[] = [PlansController, BillingController];
+export const BILLING_CONTROLLERS: Type<unknown>[] = [PlansController, BillingController, InvoicesController];

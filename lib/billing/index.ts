@@ -7,3 +7,7 @@ export type { PlanView, PlanPriceView } from './plans-catalogue.service';
 export type { SubscriptionView } from './subscription.view';
 export { CheckoutDto, PortalDto, CancelDto, ChangePlanDto, CheckoutStatusQuery } from './billing.dtos';
 export { resolveRedirect } from './redirect-policy';
+export { InvoicesService } from './invoices.service';
+export type { InvoicePage } from './invoices.service';
+export type { InvoiceView, InvoiceLineView, InvoicePreviewView } from './invoice.view';
+export { InvoicesQuery, InvoiceIdParams } from './billing.dtos';

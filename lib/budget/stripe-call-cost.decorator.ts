@@ -22,4 +22,7 @@ export const STRIPE_CALL_COSTS = {
   cancel: 4,
   resume: 2,
   changePlan: 5,
+  invoices: 1,
+  invoice: 1,
+  upcomingInvoice: 1,
 } as const;
