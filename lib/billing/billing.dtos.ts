@@ -68,6 +68,12 @@ export class ChangePlanDto {
   @IsOptional()
   @IsIn(INTERVALS)
   interval?: BillingInterval;
+
+  /** Only answer what the change would charge (`{ preview }`), changing nothing. Default false. */
+  @DocOptionalProperty({ type: Boolean, default: false, description: 'Only answer what the change would charge, changing nothing.' })
+  @IsOptional()
+  @IsBoolean()
+  preview?: boolean;
 }
 
 /** Query of `GET /checkout/status`. */

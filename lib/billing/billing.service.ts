@@ -9,7 +9,7 @@ import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { resolveRedirectOrThrow } from './billing-inputs';
 import { CheckoutStatusService, CheckoutStatusView } from './checkout-status.service';
 import { CheckoutInput, CheckoutResult, CheckoutService } from './checkout.service';
-import { ChangePlanInput, ChangePlanResult, PlanChangeService } from './plan-change.service';
+import { ChangePlanInput, ChangePlanPreview, ChangePlanResult, PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService, PlanView } from './plans-catalogue.service';
 import { billableNotFound } from './stripe-customers.service';
 import { SubscriptionCancelService } from './subscription-cancel.service';
@@ -88,5 +88,10 @@ export class BillingService {
   /** Changes plan: upgrades prorate now and apply once paid; downgrades follow the `downgrade` option. */
   changePlan(billableId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
     return this.planChanges.changePlan(billableId, input);
+  }
+
+  /** What `changePlan` would charge now (or on the next invoice), from Stripe's invoice preview; changes nothing. */
+  previewPlanChange(billableId: string, input: ChangePlanInput): Promise<ChangePlanPreview> {
+    return this.planChanges.previewPlanChange(billableId, input);
   }
 }

@@ -2,7 +2,7 @@
 export { BillingService } from './billing.service';
 export type { CheckoutInput, CheckoutResult } from './checkout.service';
 export type { CheckoutStatusView } from './checkout-status.service';
-export type { ChangePlanInput, ChangePlanResult } from './plan-change.service';
+export type { ChangePlanInput, ChangePlanPreview, ChangePlanResult } from './plan-change.service';
 export type { PlanView, PlanPriceView } from './plans-catalogue.service';
 export type { SubscriptionView } from './subscription.view';
 export { CheckoutDto, PortalDto, CancelDto, ChangePlanDto, CheckoutStatusQuery } from './billing.dtos';

@@ -145,8 +145,10 @@ export class SubscriptionUpdater {
     const changes = details ? this.itemChanges(sub, details) : [];
     const proration = details?.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ?? 'create_prorations';
     const prorated = changes.length > 0 && sub.status !== 'trialing' && proration !== 'none' ? this.prorationLines(sub, changes) : [];
-    if (proration === 'always_invoice') return [...this.pendingLines(sub), ...prorated];
-    const start = sub.items.data[0].current_period_end;
+    const endsTrial = sub.status === 'trialing' && details?.str('trial_end') === 'now';
+    if (proration === 'always_invoice' && !endsTrial) return [...this.pendingLines(sub), ...prorated];
+    // A trial ended now bills the first paid period from now, as the update itself would.
+    const start = endsTrial ? this.ctx.now() : sub.items.data[0].current_period_end;
     const items = sub.items.data.map((x) => changes.find((c) => c.id === x.id) ?? { id: x.id, price: x.price.id, quantity: x.quantity ?? 1, isNew: false });
     const next = [...items, ...changes.filter((c) => c.isNew)].map((c): LineSpec => {
       const price = this.ctx.store.prices.get(c.price)!;
