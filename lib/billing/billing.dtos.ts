@@ -43,6 +43,12 @@ export class PortalDto {
   @IsString()
   @MaxLength(2048)
   returnUrl?: string;
+
+  /** Open the portal on one task: `payment_method_update`. Default: the portal's home page. */
+  @DocOptionalProperty({ enum: ['payment_method_update'], description: "Open the portal on one task. Default: the portal's home page." })
+  @IsOptional()
+  @IsIn(['payment_method_update'])
+  flow?: 'payment_method_update';
 }
 
 /** Body of `POST /cancel`. */

@@ -7,6 +7,7 @@ import { CheckoutService } from './checkout.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
 import { JsonBodyGuard } from './json-body.guard';
+import { PaymentRecoveryService } from './payment-recovery.service';
 import { PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService } from './plans-catalogue.service';
 import { PlansController } from './plans.controller';
@@ -23,6 +24,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   SubscriptionCancelService,
   PlanChangeService,
   InvoicesService,
+  PaymentRecoveryService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
 ];

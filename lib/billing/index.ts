@@ -11,3 +11,4 @@ export { InvoicesService } from './invoices.service';
 export type { InvoicePage } from './invoices.service';
 export type { InvoiceView, InvoiceLineView, InvoicePreviewView } from './invoice.view';
 export { InvoicesQuery, InvoiceIdParams } from './billing.dtos';
+export type { PaymentRecovery } from './payment-recovery.service';

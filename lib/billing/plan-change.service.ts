@@ -13,6 +13,7 @@ import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, ResolvedPrice } from './billing-inputs';
 import { InvoicePreviewView, invoicePreviewView } from './invoice.view';
 import { InvoicesService } from './invoices.service';
+import { PaymentRecovery, recoveryOf } from './payment-recovery.service';
 import { billableNotFound } from './stripe-customers.service';
 import { subscriptionView, SubscriptionView } from './subscription.view';
 
@@ -68,7 +69,7 @@ export class PlanChangeService {
       // Keeping the current plan only drops the scheduled change: nothing to charge.
       return { preview: { amountDue: 0, total: 0, currency: sub.currency, periodStart: 0, periodEnd: 0, lines: [], immediate: true } };
     }
-    if (sub.pending_update) throw changeAwaitingPayment();
+    if (sub.pending_update) throw changeAwaitingPayment(recoveryOf(sub.latest_invoice));
     const deferred = downgrade && this.options.downgrade === 'period_end';
     if (deferred && (sub.cancel_at !== null || sub.cancel_at_period_end)) throw subscriptionEnding();
     const trialEnd = deferred ? undefined : trialEndAfterChange(sub, target, Math.floor(this.options.now().getTime() / 1000));
@@ -100,7 +101,7 @@ export class PlanChangeService {
       }
       throw alreadyOnPlan(target.plan.key);
     }
-    if (sub.pending_update) throw changeAwaitingPayment();
+    if (sub.pending_update) throw changeAwaitingPayment(recoveryOf(sub.latest_invoice));
 
     if (downgrade && this.options.downgrade === 'period_end') {
       // At Stripe the schedule would take over the pending cancellation and its 'release' end would undo it.
@@ -119,15 +120,24 @@ export class PlanChangeService {
         downgrade && trialEnd !== 'now'
           ? { items, proration_behavior: 'create_prorations', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) }
           : // Ending a trial invoices the new price at once: like any upgrade, it applies only once paid.
-            { items, proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) },
+            {
+              items,
+              proration_behavior: 'always_invoice',
+              payment_behavior: 'pending_if_incomplete',
+              ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}),
+              // The invoice awaiting payment, for the 402's payment link.
+              expand: ['latest_invoice'],
+            },
         { idempotencyKey: key('subscription.change') },
       ),
     );
     const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
     if (updated.pending_update) {
       this.logger.log(`plan change of ${sub.id} to ${target.plan.key} awaits payment; old plan kept`);
+      const paymentRecovery = recoveryOf(updated.latest_invoice);
       throw new PaymentsException(402, 'payment_failed', 'The payment for the new plan failed; your current plan is unchanged.', {
         subscription: this.view(state),
+        ...(paymentRecovery ? { paymentRecovery } : {}),
       });
     }
     this.logger.log(`subscription ${sub.id} changed to ${target.plan.key} (${downgrade ? 'downgrade' : 'upgrade'})`);
@@ -144,7 +154,8 @@ export class PlanChangeService {
     if (!billable) throw billableNotFound();
     if (!billable.stripeSubscriptionId || !isSubscribed(billable, new Date(), this.options.pastDue)) throw noSubscription();
 
-    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(billable.stripeSubscriptionId as string));
+    // The latest invoice comes along for a 402's payment link, at no extra call.
+    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(billable.stripeSubscriptionId as string, { expand: ['latest_invoice'] }));
     if (!LIVE_STATUSES.includes(sub.status)) throw noSubscription();
     const item = sub.items.data[0];
     const current = this.catalog.byPriceId(item.price.id);
@@ -244,8 +255,10 @@ function subscriptionEnding(): PaymentsException {
   return new PaymentsException(400, 'subscription_ending', 'Your subscription ends at the period end; resume it before changing plan.');
 }
 
-function changeAwaitingPayment(): PaymentsException {
-  return new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.');
+function changeAwaitingPayment(paymentRecovery: PaymentRecovery | null): PaymentsException {
+  return new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.', {
+    ...(paymentRecovery ? { paymentRecovery } : {}),
+  });
 }
 
 function alreadyOnPlan(plan: string): PaymentsException {
