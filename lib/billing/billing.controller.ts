@@ -38,7 +38,7 @@ export class BillingController {
   @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
-    return this.billing.checkout(requireBillableId(this.options, req), body);
+    return this.billing.checkout(requireBillableId(this.options, req), body, req);
   }
 
   @Get('checkout/status')

@@ -33,6 +33,13 @@ export class CheckoutDto {
   @IsString()
   @MaxLength(2048)
   cancelUrl?: string;
+  /** A customer-facing promotion code (accepted when the `allowPromotionCodes` option is on). */
+  @DocOptionalProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A promotion code (when the server accepts them).', example: 'SPRING20' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'promotionCode must be letters, digits, - or _' })
+  promotionCode?: string;
 }
 
 /** Body of `POST /portal`. */

@@ -57,9 +57,9 @@ export class BillingService {
     return paymentRecovery ? { ...view, paymentRecovery } : view;
   }
 
-  /** A Stripe Checkout session for a paid plan; reuses the billable's open one for the same price. */
-  checkout(billableId: string, input: CheckoutInput): Promise<CheckoutResult> {
-    return this.checkouts.checkout(billableId, input);
+  /** A Stripe Checkout session for a paid plan; reuses the billable's open one for the same price. `request` reaches the `checkoutParams` hook. */
+  checkout(billableId: string, input: CheckoutInput, request?: unknown): Promise<CheckoutResult> {
+    return this.checkouts.checkout(billableId, input, request);
   }
 
   /** Syncs a checkout session of this billable from Stripe and answers the resulting state. */

@@ -41,7 +41,9 @@ export type PaymentsErrorCode =
   | 'too_many_requests'
   | 'unsupported_media_type'
   | 'invoice_not_found'
-  | 'no_upcoming_invoice';
+  | 'no_upcoming_invoice'
+  | 'checkout_params_invalid'
+  | 'promotion_code_invalid';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {
