@@ -12,3 +12,4 @@ export type { InvoicePage } from './invoices.service';
 export type { InvoiceView, InvoiceLineView, InvoicePreviewView } from './invoice.view';
 export { InvoicesQuery, InvoiceIdParams } from './billing.dtos';
 export type { PaymentRecovery } from './payment-recovery.service';
+export type { CheckoutExtraParams, CheckoutParamsHook } from './checkout-params';
