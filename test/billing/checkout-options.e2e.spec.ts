@@ -37,7 +37,7 @@ describe.each(testDatabases())('checkout options on %s', (kind) => {
     await db?.drop();
   });
 
-  const sessionCreates = (calls: { method: string; path: string }[]) => calls.filter((c) => c.method === 'POST' && c.path === '/v1/checkout/sessions');
+  const sessionCreates = <T extends { method: string; path: string }>(calls: T[]): T[] => calls.filter((c) => c.method === 'POST' && c.path === '/v1/checkout/sessions');
 
   it('merges what the hook returns into the session, with the billable, the plan and the request', async () => {
     answer = {
