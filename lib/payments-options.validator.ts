@@ -51,6 +51,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   if (options.downgrade && !['period_end', 'immediately'].includes(options.downgrade)) {
     fail(`downgrade must be 'period_end' or 'immediately', not '${options.downgrade}'.`);
   }
+  validateCheckoutOptions(options);
   const usageIdempotency = resolveUsageIdempotency(options, fail);
   const retention = resolveRetention(options, usageIdempotency.windowSeconds, fail);
   return {
@@ -86,6 +87,13 @@ function resolveStripeCallBudget(budget: PaymentsModuleOptions['stripeCallBudget
     fail('stripeCallBudget.storage must be a @nestjs/throttler ThrottlerStorage (an object with increment()), e.g. the one your ThrottlerModule uses.');
   }
   return { limit, ttlMs, ...(budget?.storage ? { storage: budget.storage } : {}) };
+}
+
+function validateCheckoutOptions(options: PaymentsModuleOptions): void {
+  if (options.checkoutParams !== undefined && typeof options.checkoutParams !== 'function') {
+    fail('checkoutParams must be a function (billable, plan, request) returning extra Checkout Session parameters.');
+  }
+  if (options.allowPromotionCodes !== undefined && typeof options.allowPromotionCodes !== 'boolean') fail('allowPromotionCodes must be true or false.');
 }
 
 function validatePlans(plans: PaymentsModuleOptions['plans']): void {

@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 /** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
 export type StripeClientConfig = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
 import { PlansDefinition } from './plans/plan.types';
+import type { CheckoutParamsHook } from './billing/checkout-params';
 
 /** How access behaves while a subscription is `past_due`. */
 export interface PastDuePolicy {
@@ -98,6 +99,17 @@ export interface PaymentsModuleOptions {
   retention?: RetentionOptions;
   /** Per-billable budget of Stripe calls on the module's routes that call Stripe (429 `too_many_requests` beyond it); `false` turns it off. Default `{ limit: 60, ttlMs: 60000 }`, in memory per instance. */
   stripeCallBudget?: StripeCallBudget | false;
+
+  // Checkout options (issue 15).
+  /**
+   * Extra Checkout Session parameters per checkout, decided on the server: promotion codes, tax,
+   * tax ids, address collection, locale, custom text, consent, customer updates. Any other key
+   * (price, customer, mode, trial, redirects, references) stops the checkout with 500
+   * `checkout_params_invalid`, logged once per key. Default none.
+   */
+  checkoutParams?: CheckoutParamsHook;
+  /** Accept a `promotionCode` on `POST /checkout`, looked up at Stripe (unknown or inactive: 400 `promotion_code_invalid`). Default false. */
+  allowPromotionCodes?: boolean;
 }
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */

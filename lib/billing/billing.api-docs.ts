@@ -20,9 +20,10 @@ export const DocSubscription = () => route("The caller's billing state", 200, Su
 /** `POST /checkout`. */
 export const DocCheckout = () =>
   route('Start a Stripe Checkout for a plan', 200, CheckoutAnswer, {
-    400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect'],
+    400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid'],
     ...AUTH,
     409: ['already_subscribed', 'idempotency_conflict'],
+    500: ['checkout_params_invalid'],
     ...STRIPE_DOWN,
   });
 /** `GET /checkout/status`. */

@@ -38,7 +38,7 @@ export class BillingController {
   @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
-    return this.billing.checkout(requireBillableId(this.options, req), body);
+    return this.billing.checkout(requireBillableId(this.options, req), body, req);
   }
 
   @Get('checkout/status')
@@ -77,6 +77,7 @@ export class BillingController {
   @StripeCallCost(STRIPE_CALL_COSTS.changePlan)
   @HttpCode(200)
   upgrade(@Req() req: unknown, @Body() body: ChangePlanDto) {
-    return this.billing.changePlan(requireBillableId(this.options, req), body);
+    const billableId = requireBillableId(this.options, req);
+    return body.preview ? this.billing.previewPlanChange(billableId, body) : this.billing.changePlan(billableId, body);
   }
 }

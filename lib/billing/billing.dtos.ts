@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
@@ -32,6 +33,13 @@ export class CheckoutDto {
   @IsString()
   @MaxLength(2048)
   cancelUrl?: string;
+  /** A customer-facing promotion code (accepted when the `allowPromotionCodes` option is on). */
+  @DocOptionalProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A promotion code (when the server accepts them).', example: 'SPRING20' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'promotionCode must be letters, digits, - or _' })
+  promotionCode?: string;
 }
 
 /** Body of `POST /portal`. */
@@ -42,6 +50,12 @@ export class PortalDto {
   @IsString()
   @MaxLength(2048)
   returnUrl?: string;
+
+  /** Open the portal on one task: `payment_method_update`. Default: the portal's home page. */
+  @DocOptionalProperty({ enum: ['payment_method_update'], description: "Open the portal on one task. Default: the portal's home page." })
+  @IsOptional()
+  @IsIn(['payment_method_update'])
+  flow?: 'payment_method_update';
 }
 
 /** Body of `POST /cancel`. */
@@ -67,6 +81,12 @@ export class ChangePlanDto {
   @IsOptional()
   @IsIn(INTERVALS)
   interval?: BillingInterval;
+
+  /** Only answer what the change would charge (`{ preview }`), changing nothing. Default false. */
+  @DocOptionalProperty({ type: Boolean, default: false, description: 'Only answer what the change would charge, changing nothing.' })
+  @IsOptional()
+  @IsBoolean()
+  preview?: boolean;
 }
 
 /** Query of `GET /checkout/status`. */
@@ -77,4 +97,34 @@ export class CheckoutStatusQuery {
   @MaxLength(255)
   @Matches(/^cs_[A-Za-z0-9_]+$/, { message: 'session_id must be a Checkout Session id (cs_...)' })
   session_id!: string;
+}
+
+/** Query of `GET /invoices`. */
+export class InvoicesQuery {
+  /** Page size, 1 to 100; default 10. */
+  @DocOptionalProperty({ type: Number, minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** The last invoice id of the previous page. */
+  @DocOptionalProperty({ pattern: '^in_[A-Za-z0-9]+$', maxLength: 255, description: 'The last invoice id of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^in_[A-Za-z0-9]+$/, { message: 'starting_after must be an invoice id (in_...)' })
+  starting_after?: string;
+}
+
+/** Path of `GET /invoices/:id`. */
+export class InvoiceIdParams {
+  /** A Stripe invoice id of the caller's own. */
+  @DocProperty({ pattern: '^in_[A-Za-z0-9]+$', maxLength: 255, example: 'in_123' })
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^in_[A-Za-z0-9]+$/, { message: 'id must be an invoice id (in_...)' })
+  id!: string;
 }

@@ -4,7 +4,10 @@ import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
 import { CheckoutService } from './checkout.service';
+import { InvoicesController } from './invoices.controller';
+import { InvoicesService } from './invoices.service';
 import { JsonBodyGuard } from './json-body.guard';
+import { PaymentRecoveryService } from './payment-recovery.service';
 import { PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService } from './plans-catalogue.service';
 import { PlansController } from './plans.controller';
@@ -20,9 +23,11 @@ export const BILLING_PROVIDERS: Provider[] = [
   CheckoutStatusService,
   SubscriptionCancelService,
   PlanChangeService,
+  InvoicesService,
+  PaymentRecoveryService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */
-export const BILLING_CONTROLLERS: Type<unknown>[] = [PlansController, BillingController];
+export const BILLING_CONTROLLERS: Type<unknown>[] = [PlansController, BillingController, InvoicesController];

@@ -9,7 +9,8 @@ import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { resolveRedirectOrThrow } from './billing-inputs';
 import { CheckoutStatusService, CheckoutStatusView } from './checkout-status.service';
 import { CheckoutInput, CheckoutResult, CheckoutService } from './checkout.service';
-import { ChangePlanInput, ChangePlanResult, PlanChangeService } from './plan-change.service';
+import { ChangePlanInput, ChangePlanPreview, ChangePlanResult, PlanChangeService } from './plan-change.service';
+import { PaymentRecoveryService, PAYMENT_METHOD_UPDATE_FLOW } from './payment-recovery.service';
 import { PlansCatalogueService, PlanView } from './plans-catalogue.service';
 import { billableNotFound } from './stripe-customers.service';
 import { SubscriptionCancelService } from './subscription-cancel.service';
@@ -35,6 +36,7 @@ export class BillingService {
     private readonly checkoutStatuses: CheckoutStatusService,
     private readonly cancels: SubscriptionCancelService,
     private readonly planChanges: PlanChangeService,
+    private readonly recovery: PaymentRecoveryService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
@@ -43,16 +45,21 @@ export class BillingService {
     return { plans: await this.plansCatalogue.plans() };
   }
 
-  /** The billable's billing state from the database (no Stripe call). */
+  /**
+   * The billable's billing state from the database; while a payment is awaited (past_due,
+   * incomplete, unpaid) also `paymentRecovery`, whose invoice link costs one Stripe call.
+   */
   async getSubscription(billableId: string): Promise<SubscriptionView> {
     const billable = await this.store.findById(billableId);
     if (!billable) throw billableNotFound();
-    return subscriptionView(billable, this.catalog, this.options.pastDue);
+    const view = subscriptionView(billable, this.catalog, this.options.pastDue);
+    const paymentRecovery = await this.recovery.forState(billableId, billable);
+    return paymentRecovery ? { ...view, paymentRecovery } : view;
   }
 
-  /** A Stripe Checkout session for a paid plan; reuses the billable's open one for the same price. */
-  checkout(billableId: string, input: CheckoutInput): Promise<CheckoutResult> {
-    return this.checkouts.checkout(billableId, input);
+  /** A Stripe Checkout session for a paid plan; reuses the billable's open one for the same price. `request` reaches the `checkoutParams` hook. */
+  checkout(billableId: string, input: CheckoutInput, request?: unknown): Promise<CheckoutResult> {
+    return this.checkouts.checkout(billableId, input, request);
   }
 
   /** Syncs a checkout session of this billable from Stripe and answers the resulting state. */
@@ -60,18 +67,23 @@ export class BillingService {
     return this.checkoutStatuses.status(billableId, sessionId);
   }
 
-  /** A Stripe billing portal URL; 400 `no_customer` for a billable that never went through checkout. */
-  async portal(billableId: string, input: { returnUrl?: string } = {}): Promise<{ url: string }> {
+  /**
+   * A Stripe billing portal URL; 400 `no_customer` for a billable that never went through checkout.
+   * `flow: 'payment_method_update'` opens it on the payment method update (Stripe's `flow_data`).
+   */
+  async portal(billableId: string, input: { returnUrl?: string; flow?: typeof PAYMENT_METHOD_UPDATE_FLOW } = {}): Promise<{ url: string }> {
     const returnUrl = resolveRedirectOrThrow(this.options, 'portalReturn', 'returnUrl', input.returnUrl);
     const billable = await this.store.findById(billableId);
     if (!billable) throw billableNotFound();
     const customer = billable.stripeCustomerId;
     if (!customer) throw new PaymentsException(400, 'no_customer', 'There is no billing account to manage yet; subscribe first.');
-    const idempotencyKey = idempotencyKeyFor({ owner: billableId, action: 'portal.create', inputs: { customer, returnUrl } }, PORTAL_KEY_WINDOW_SECONDS);
+    const flow = input.flow;
+    const idempotencyKey = idempotencyKeyFor({ owner: billableId, action: 'portal.create', inputs: { customer, returnUrl, ...(flow ? { flow } : {}) } }, PORTAL_KEY_WINDOW_SECONDS);
     const session = await this.gateway.call('billingPortal.sessions.create', (s) =>
-      s.billingPortal.sessions.create({ customer, return_url: returnUrl }, { idempotencyKey }),
+      s.billingPortal.sessions.create({ customer, return_url: returnUrl, ...(flow ? { flow_data: { type: flow } } : {}) }, { idempotencyKey }),
     );
-    this.logger.log(`portal session ${session.id} for billable ${billableId}`);
+    // The session id only: its URL signs the customer in.
+    this.logger.log(`portal session ${session.id} for billable ${billableId}${flow ? ` (${flow})` : ''}`);
     return { url: session.url };
   }
 
@@ -88,5 +100,10 @@ export class BillingService {
   /** Changes plan: upgrades prorate now and apply once paid; downgrades follow the `downgrade` option. */
   changePlan(billableId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
     return this.planChanges.changePlan(billableId, input);
+  }
+
+  /** What `changePlan` would charge now (or on the next invoice), from Stripe's invoice preview; changes nothing. */
+  previewPlanChange(billableId: string, input: ChangePlanInput): Promise<ChangePlanPreview> {
+    return this.planChanges.previewPlanChange(billableId, input);
   }
 }

@@ -13,7 +13,8 @@ import { BillingInterval } from '../plans/plan.types';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, resolveRedirectOrThrow, ResolvedPrice } from './billing-inputs';
-import { StripeCustomersService } from './stripe-customers.service';
+import { checkExtraParams, CheckoutExtraParams, checkoutParamsInvalid, promotionCodeInvalid } from './checkout-params';
+import { billableNotFound, StripeCustomersService } from './stripe-customers.service';
 
 /** What `checkout` needs: a plan key, never a price id; redirects are checked against the allow-list. */
 export interface CheckoutInput {
@@ -21,6 +22,8 @@ export interface CheckoutInput {
   interval?: BillingInterval;
   successUrl?: string;
   cancelUrl?: string;
+  /** A customer-facing promotion code (needs `allowPromotionCodes`). */
+  promotionCode?: string;
 }
 
 /** A Stripe Checkout session to send the customer to. */
@@ -42,6 +45,8 @@ const RECENT_SESSIONS = 20;
 export class CheckoutService {
   private readonly logger = new Logger('Payments:Billing');
   private readonly mutex = new KeyedMutex();
+  /** Keys a `checkoutParams` hook was refused for, so each is logged once rather than per request. */
+  private readonly reportedKeys = new Set<string>();
 
   constructor(
     private readonly catalog: PlanCatalog,
@@ -54,14 +59,26 @@ export class CheckoutService {
     private readonly routes: PaymentsRoutes,
   ) {}
 
-  /** A Checkout session URL for the billable; 409 `already_subscribed` when it has a live subscription. */
-  async checkout(billableId: string, input: CheckoutInput): Promise<CheckoutResult> {
+  /**
+   * A Checkout session URL for the billable; 409 `already_subscribed` when it has a live subscription.
+   * `request` is handed to the `checkoutParams` hook (the HTTP route passes the caller's).
+   */
+  async checkout(billableId: string, input: CheckoutInput, request?: unknown): Promise<CheckoutResult> {
     // Every check that needs no Stripe comes first: a rejected request makes no Stripe call (R10).
     const price = resolvePaidPrice(this.catalog, input.plan, input.interval);
     const successUrl = resolveRedirectOrThrow(this.options, 'success', 'successUrl', input.successUrl);
     const cancelUrl = resolveRedirectOrThrow(this.options, 'cancel', 'cancelUrl', input.cancelUrl);
+    if (input.promotionCode !== undefined && !this.options.allowPromotionCodes) {
+      // As for any field a client may not set (R10): the option turns the field on.
+      throw new PaymentsException(400, 'invalid_request', 'The request has invalid or unknown fields.', {
+        errors: [{ field: 'promotionCode', messages: ['promotion codes are not accepted'] }],
+      });
+    }
     const known = await this.store.findById(billableId);
-    if (known && this.hasLiveSubscription(known)) throw alreadySubscribed(this.routes);
+    if (!known) throw billableNotFound();
+    if (this.hasLiveSubscription(known)) throw alreadySubscribed(this.routes);
+    const extra = await this.extraParams(known, price, request);
+    const promotionCode = input.promotionCode === undefined ? null : await this.findPromotionCode(input.promotionCode, known.stripeCustomerId);
 
     const outcome = await this.mutex.run(billableId, async () => {
       await this.customers.ensureCustomer(billableId);
@@ -70,7 +87,7 @@ export class CheckoutService {
         if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
         const customer = billable.stripeCustomerId as string;
         if (await this.liveSubscriptionAtStripe(customer)) return { subscribed: true as const };
-        const session = await this.openOrCreateSession(billable, customer, price, successUrl, cancelUrl);
+        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode });
         return { subscribed: false as const, session };
       });
     });
@@ -92,14 +109,49 @@ export class CheckoutService {
     return list.data.some((sub) => LIVE_STATUSES.includes(sub.status));
   }
 
-  private async openOrCreateSession(billable: Billable, customer: string, price: ResolvedPrice, successUrl: string, cancelUrl: string): Promise<Stripe.Checkout.Session> {
+  /** The `checkoutParams` hook's parameters, or 500 `checkout_params_invalid` when it sets what the module decides. */
+  private async extraParams(billable: Billable, price: ResolvedPrice, request: unknown): Promise<CheckoutExtraParams> {
+    if (!this.options.checkoutParams) return {};
+    const checked = checkExtraParams(await this.options.checkoutParams(billable, price.plan, request));
+    if ('params' in checked) return checked.params;
+    const fresh = checked.refused.filter((key) => !this.reportedKeys.has(key));
+    if (fresh.length > 0) {
+      fresh.forEach((key) => this.reportedKeys.add(key));
+      this.logger.error(`checkoutParams returned ${fresh.join(', ')}, which the module decides; checkouts are refused until the hook returns only allowed keys`);
+    }
+    throw checkoutParamsInvalid();
+  }
+
+  /** The id of an active promotion code with this code that this customer may use, else 400 `promotion_code_invalid`. */
+  private async findPromotionCode(code: string, customer: string | null): Promise<string> {
+    const found = await this.gateway.call('promotionCodes.list', (s) => s.promotionCodes.list({ code, active: true, limit: 1 }));
+    const promo = found.data[0];
+    const owner = promo && (typeof promo.customer === 'string' ? promo.customer : promo.customer?.id ?? null);
+    // A code kept for one customer is, for anyone else, as good as unknown.
+    if (!promo || (owner && owner !== customer)) throw promotionCodeInvalid();
+    return promo.id;
+  }
+
+  private async openOrCreateSession(
+    billable: Billable,
+    customer: string,
+    price: ResolvedPrice,
+    choices: { successUrl: string; cancelUrl: string; extra: CheckoutExtraParams; promotionCode: string | null },
+  ): Promise<Stripe.Checkout.Session> {
+    const { successUrl, cancelUrl, extra, promotionCode } = choices;
     const billableId = this.store.idOf(billable);
     const recent = await this.gateway.call('checkout.sessions.list', (s) => s.checkout.sessions.list({ customer, limit: RECENT_SESSIONS }));
     const ours = recent.data.filter((session) => session.mode === 'subscription' && session.metadata?.billable_id === billableId);
     const open = ours.filter((session) => session.status === 'open' && session.url);
     // Reused only when it would send the customer to the same places: a new successUrl/cancelUrl
     // gets a new session (the old one is expired below), not one that returns to the old pages.
-    const reusable = open.find((session) => session.metadata?.price === price.priceId && session.success_url === successUrl && session.cancel_url === cancelUrl);
+    const reusable = open.find(
+      (session) =>
+        session.metadata?.price === price.priceId &&
+        session.success_url === successUrl &&
+        session.cancel_url === cancelUrl &&
+        (session.metadata?.promotion_code ?? null) === promotionCode,
+    );
     if (reusable) {
       this.logger.log(`checkout ${reusable.id} reused for billable ${billableId}`);
       return reusable;
@@ -116,18 +168,23 @@ export class CheckoutService {
     const idempotencyKey = this.gateway.idempotencyKey({
       owner: billableId,
       action: 'checkout.create',
-      inputs: { price: price.priceId, successUrl, cancelUrl, trialDays, after: ours[0]?.id ?? null },
+      inputs: { price: price.priceId, successUrl, cancelUrl, trialDays, after: ours[0]?.id ?? null, extra, promotionCode },
     });
+    const { allow_promotion_codes: allowCodes, ...otherExtras } = extra;
     const session = await this.gateway.call('checkout.sessions.create', (s) =>
       s.checkout.sessions.create(
         {
+          // The app's extras first: nothing below can be overridden by them (they are allow-listed too).
+          ...otherExtras,
+          // Stripe takes either the code field on its page or a discount applied here, not both.
+          ...(promotionCode ? { discounts: [{ promotion_code: promotionCode }] } : allowCodes !== undefined ? { allow_promotion_codes: allowCodes } : {}),
           mode: 'subscription',
           customer,
           client_reference_id: billableId,
           line_items: [{ price: price.priceId, quantity: 1 }],
           success_url: successUrl,
           cancel_url: cancelUrl,
-          metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId },
+          metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId, ...(promotionCode ? { promotion_code: promotionCode } : {}) },
           // Flexible is Stripe's default since 2025-09-30; said explicitly so an account or a
           // Dashboard setting defaulting to classic cannot change how plan changes are prorated.
           subscription_data: { billing_mode: { type: 'flexible' }, metadata: { billable_id: billableId }, ...(trialDays ? { trial_period_days: trialDays } : {}) },

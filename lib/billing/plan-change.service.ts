@@ -11,6 +11,9 @@ import { subscriptionPeriod } from '../stripe/billing-period';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, ResolvedPrice } from './billing-inputs';
+import { InvoicePreviewView, invoicePreviewView } from './invoice.view';
+import { InvoicesService } from './invoices.service';
+import { PaymentRecovery, recoveryOf } from './payment-recovery.service';
 import { billableNotFound } from './stripe-customers.service';
 import { subscriptionView, SubscriptionView } from './subscription.view';
 
@@ -18,6 +21,16 @@ import { subscriptionView, SubscriptionView } from './subscription.view';
 export interface ChangePlanInput {
   plan: string;
   interval?: BillingInterval;
+  /** Only show what the change would charge (`previewPlanChange`); default false. */
+  preview?: boolean;
+}
+
+/** What a plan change would invoice, from Stripe's invoice preview; nothing is changed. */
+export interface ChangePlanPreview {
+  preview: InvoicePreviewView & {
+    /** True when the amount is charged with the change, false when it is the next invoice (a deferred or credited change). */
+    immediate: boolean;
+  };
 }
 
 /** The state after a plan change, plus a downgrade Stripe will apply at the period end. */
@@ -41,27 +54,44 @@ export class PlanChangeService {
     private readonly store: BillableStore,
     private readonly gateway: StripeGateway,
     private readonly sync: BillingSyncService,
+    private readonly invoices: InvoicesService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
+  /**
+   * What `changePlan` would charge, from Stripe's invoice preview, with the same refusals and no
+   * write at all (no schedule released, no subscription updated).
+   */
+  async previewPlanChange(billableId: string, input: ChangePlanInput): Promise<ChangePlanPreview> {
+    const { sub, item, target, schedule, downgrade } = await this.resolveChange(billableId, input);
+    if (item.price.id === target.priceId) {
+      if (!(schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id)) throw alreadyOnPlan(target.plan.key);
+      // Keeping the current plan only drops the scheduled change: nothing to charge.
+      return { preview: { amountDue: 0, total: 0, currency: sub.currency, periodStart: 0, periodEnd: 0, lines: [], immediate: true } };
+    }
+    if (sub.pending_update) throw changeAwaitingPayment(recoveryOf(sub.latest_invoice));
+    const deferred = downgrade && this.options.downgrade === 'period_end';
+    if (deferred && (sub.cancel_at !== null || sub.cancel_at_period_end)) throw subscriptionEnding();
+    const trialEnd = deferred ? undefined : trialEndAfterChange(sub, target, Math.floor(this.options.now().getTime() / 1000));
+    const immediate = !deferred && (!downgrade || trialEnd === 'now');
+    const invoice = await this.invoices.preview({
+      customer: typeof sub.customer === 'string' ? sub.customer : sub.customer.id,
+      subscription: sub.id,
+      subscription_details: {
+        items: [{ id: item.id, price: target.priceId }],
+        proration_behavior: deferred ? 'none' : immediate ? 'always_invoice' : 'create_prorations',
+        ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}),
+      },
+    });
+    if (!invoice) throw noSubscription();
+    return { preview: { ...invoicePreviewView(invoice), immediate } };
+  }
+
   /** Moves the billable's subscription to another paid plan (or interval). */
   async changePlan(billableId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
-    if (this.catalog.get(input.plan)?.free) {
-      throw new PaymentsException(400, 'invalid_plan', 'To move to the free plan, cancel the subscription.', { plan: input.plan });
-    }
-    resolvePaidPrice(this.catalog, input.plan, input.interval);
-    const billable = await this.store.findById(billableId);
-    if (!billable) throw billableNotFound();
-    if (!billable.stripeSubscriptionId || !isSubscribed(billable, new Date(), this.options.pastDue)) throw noSubscription();
-
-    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(billable.stripeSubscriptionId as string));
-    if (!LIVE_STATUSES.includes(sub.status)) throw noSubscription();
-    const item = sub.items.data[0];
-    const current = this.catalog.byPriceId(item.price.id);
-    const target = resolvePaidPrice(this.catalog, input.plan, input.interval ?? this.keptInterval(input.plan, current?.interval));
+    const { billable, sub, item, target, schedule, downgrade } = await this.resolveChange(billableId, input);
     const key = (action: string) =>
       this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion } });
-    const schedule = await this.openSchedule(sub);
     if (item.price.id === target.priceId) {
       // Asking for the plan you are on while a change waits means "keep it": drop the scheduled change.
       if (schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id) {
@@ -69,18 +99,13 @@ export class PlanChangeService {
         this.logger.log(`scheduled change of ${sub.id} dropped; ${target.plan.key} kept`);
         return { ...this.view((await this.sync.syncSubscription(sub.id)) ?? billable), scheduledChange: null };
       }
-      throw new PaymentsException(400, 'already_on_plan', 'You are already on this plan.', { plan: target.plan.key });
+      throw alreadyOnPlan(target.plan.key);
     }
-    if (sub.pending_update) {
-      throw new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.');
-    }
-    const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
+    if (sub.pending_update) throw changeAwaitingPayment(recoveryOf(sub.latest_invoice));
 
     if (downgrade && this.options.downgrade === 'period_end') {
       // At Stripe the schedule would take over the pending cancellation and its 'release' end would undo it.
-      if (sub.cancel_at !== null || sub.cancel_at_period_end) {
-        throw new PaymentsException(400, 'subscription_ending', 'Your subscription ends at the period end; resume it before changing plan.');
-      }
+      if (sub.cancel_at !== null || sub.cancel_at_period_end) throw subscriptionEnding();
       const at = await this.scheduleAtPeriodEnd(sub, item, target, key, schedule);
       const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
       return { ...this.view(state), scheduledChange: { plan: target.plan.key, interval: target.interval, at } };
@@ -95,19 +120,49 @@ export class PlanChangeService {
         downgrade && trialEnd !== 'now'
           ? { items, proration_behavior: 'create_prorations', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) }
           : // Ending a trial invoices the new price at once: like any upgrade, it applies only once paid.
-            { items, proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) },
+            {
+              items,
+              proration_behavior: 'always_invoice',
+              payment_behavior: 'pending_if_incomplete',
+              ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}),
+              // The invoice awaiting payment, for the 402's payment link.
+              expand: ['latest_invoice'],
+            },
         { idempotencyKey: key('subscription.change') },
       ),
     );
     const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
     if (updated.pending_update) {
       this.logger.log(`plan change of ${sub.id} to ${target.plan.key} awaits payment; old plan kept`);
+      const paymentRecovery = recoveryOf(updated.latest_invoice);
       throw new PaymentsException(402, 'payment_failed', 'The payment for the new plan failed; your current plan is unchanged.', {
         subscription: this.view(state),
+        ...(paymentRecovery ? { paymentRecovery } : {}),
       });
     }
     this.logger.log(`subscription ${sub.id} changed to ${target.plan.key} (${downgrade ? 'downgrade' : 'upgrade'})`);
     return { ...this.view(state), scheduledChange: null };
+  }
+
+  /** The refusals and reads both a change and its preview start with (no write). */
+  private async resolveChange(billableId: string, input: ChangePlanInput) {
+    if (this.catalog.get(input.plan)?.free) {
+      throw new PaymentsException(400, 'invalid_plan', 'To move to the free plan, cancel the subscription.', { plan: input.plan });
+    }
+    resolvePaidPrice(this.catalog, input.plan, input.interval);
+    const billable = await this.store.findById(billableId);
+    if (!billable) throw billableNotFound();
+    if (!billable.stripeSubscriptionId || !isSubscribed(billable, new Date(), this.options.pastDue)) throw noSubscription();
+
+    // The latest invoice comes along for a 402's payment link, at no extra call.
+    const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(billable.stripeSubscriptionId as string, { expand: ['latest_invoice'] }));
+    if (!LIVE_STATUSES.includes(sub.status)) throw noSubscription();
+    const item = sub.items.data[0];
+    const current = this.catalog.byPriceId(item.price.id);
+    const target = resolvePaidPrice(this.catalog, input.plan, input.interval ?? this.keptInterval(input.plan, current?.interval));
+    const schedule = await this.openSchedule(sub);
+    const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
+    return { billable, sub, item, target, schedule, downgrade };
   }
 
   /** With no interval given, keep the current one when the target plan sells it. */
@@ -194,6 +249,20 @@ export function trialEndAfterChange(sub: Stripe.Subscription, target: ResolvedPr
   const cap = (sub.trial_start ?? nowSeconds) + offered * 86_400;
   if (cap <= nowSeconds) return 'now';
   return cap < sub.trial_end ? cap : undefined;
+}
+
+function subscriptionEnding(): PaymentsException {
+  return new PaymentsException(400, 'subscription_ending', 'Your subscription ends at the period end; resume it before changing plan.');
+}
+
+function changeAwaitingPayment(paymentRecovery: PaymentRecovery | null): PaymentsException {
+  return new PaymentsException(402, 'payment_action_required', 'A previous plan change is waiting for its payment; settle it in the billing portal first.', {
+    ...(paymentRecovery ? { paymentRecovery } : {}),
+  });
+}
+
+function alreadyOnPlan(plan: string): PaymentsException {
+  return new PaymentsException(400, 'already_on_plan', 'You are already on this plan.', { plan });
 }
 
 /** 400 for a change or cancel without a live subscription. */

@@ -2,6 +2,7 @@ import { endsAt, isSubscribed, onGracePeriod, onTrial } from '../access/billing-
 import { PastDuePolicy } from '../payments.options';
 import { BillingState } from '../persistence/billing-state';
 import { PlanCatalog } from '../plans/plan-catalog';
+import type { PaymentRecovery } from './payment-recovery.service';
 
 /** The caller's billing state as `GET /subscription` answers it. Dates are ISO strings in JSON. */
 export interface SubscriptionView {
@@ -22,6 +23,8 @@ export interface SubscriptionView {
   trialEnd: Date | null;
   features: string[];
   limits: Record<string, number>;
+  /** Present only while a payment is awaited (past_due, incomplete, unpaid): how to settle it. */
+  paymentRecovery?: PaymentRecovery;
 }
 
 /** Builds the view from the stored state only (no Stripe call): what the guards would decide. */

@@ -32,17 +32,33 @@ export class StripeCallBudgetGuard implements CanActivate, OnApplicationShutdown
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const budget = this.options.stripeCallBudget;
     const cost = this.reflector.get<number | undefined>(STRIPE_CALL_COST_KEY, context.getHandler());
-    if (!budget || !this.storage || !cost) return true;
-    const key = `${STRIPE_CALL_BUDGET_NAME}:${requireBillableId(this.options, httpRequest(context))}`;
+    if (!this.options.stripeCallBudget || !this.storage || !cost) return true;
+    const retryAfter = await this.charge(requireBillableId(this.options, httpRequest(context)), cost);
+    if (retryAfter !== null) this.refuse(context, retryAfter);
+    return true;
+  }
+
+  /**
+   * Charges calls a route makes only sometimes (a lookup its answer can do without) to the billable's
+   * budget: false, and the lookup is to be skipped, once the budget is spent. True without a budget.
+   */
+  async tryCharge(billableId: string, calls: number): Promise<boolean> {
+    return (await this.charge(billableId, calls)) === null;
+  }
+
+  /** Counts `cost` calls; the seconds until the budget frees one when it is spent, else null. */
+  private async charge(billableId: string, cost: number): Promise<number | null> {
+    const budget = this.options.stripeCallBudget;
+    if (!budget || !this.storage) return null;
+    const key = `${STRIPE_CALL_BUDGET_NAME}:${billableId}`;
     // One hit per call the route may make: the storage interface counts hits, not weights.
     for (let call = 0; call < cost; call++) {
       // blockDuration 0: a sliding window that frees calls as they age, rather than a lock-out.
       const record = await this.storage.increment(key, budget.ttlMs, budget.limit, 0, STRIPE_CALL_BUDGET_NAME);
-      if (record.isBlocked || record.totalHits > budget.limit) this.refuse(context, Math.max(1, record.timeToBlockExpire || record.timeToExpire));
+      if (record.isBlocked || record.totalHits > budget.limit) return Math.max(1, record.timeToBlockExpire || record.timeToExpire);
     }
-    return true;
+    return null;
   }
 
   onApplicationShutdown(): void {

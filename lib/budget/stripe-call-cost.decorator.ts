@@ -12,14 +12,18 @@ export const StripeCallCost = (calls: number): MethodDecorator => SetMetadata(ST
 
 /**
  * What each billing route is charged: the most Stripe calls it makes (a customer created on the
- * first checkout, a stale session expired, a schedule released, the sync that re-reads the result).
+ * first checkout, a promotion code looked up, a stale session expired, a schedule released, the
+ * sync that re-reads the result).
  * Network retries of one call are not counted.
  */
 export const STRIPE_CALL_COSTS = {
-  checkout: 5,
+  checkout: 6,
   checkoutStatus: 3,
   portal: 1,
   cancel: 4,
   resume: 2,
   changePlan: 5,
+  invoices: 1,
+  invoice: 1,
+  upcomingInvoice: 1,
 } as const;

@@ -39,7 +39,11 @@ export type PaymentsErrorCode =
   | 'billing_not_configured'
   | 'invalid_json'
   | 'too_many_requests'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'invoice_not_found'
+  | 'no_upcoming_invoice'
+  | 'checkout_params_invalid'
+  | 'promotion_code_invalid';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

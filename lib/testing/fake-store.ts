@@ -49,6 +49,8 @@ export class FakeStore {
   readonly invoices = new Map<string, Stripe.Invoice>();
   readonly invoiceExtras = new Map<string, InvoiceExtras>();
   readonly portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  readonly coupons = new Map<string, Stripe.Coupon>();
+  readonly promotionCodes = new Map<string, Stripe.PromotionCode>();
   readonly meters = new Map<string, Stripe.Billing.Meter>();
   readonly meterEvents = new Map<string, MeterEventRecord>();
   readonly cards = new Map<string, TestCard>();

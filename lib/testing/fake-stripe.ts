@@ -20,6 +20,7 @@ import { catalogRoutes, createPrice } from './routes/catalog.routes';
 import { checkoutRoutes } from './routes/checkout.routes';
 import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
+import { promotionRoutes } from './routes/promotions.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
 import { testClockRoutes } from './routes/test-clocks.routes';
@@ -41,6 +42,8 @@ export interface FakeStripeState {
   readonly invoices: ReadonlyMap<string, Stripe.Invoice>;
   readonly checkoutSessions: ReadonlyMap<string, Stripe.Checkout.Session>;
   readonly portalSessions: ReadonlyMap<string, Stripe.BillingPortal.Session>;
+  readonly coupons: ReadonlyMap<string, Stripe.Coupon>;
+  readonly promotionCodes: ReadonlyMap<string, Stripe.PromotionCode>;
 }
 
 /**
@@ -104,7 +107,8 @@ export class FakeStripe {
     checkoutRoutes(router, this.checkout);
     subscriptionRoutes(router, this.engine, updater);
     subscriptionScheduleRoutes(router, schedules);
-    invoiceAndEventRoutes(router, this.engine);
+    invoiceAndEventRoutes(router, this.engine, updater);
+    promotionRoutes(router);
     billingRoutes(router);
     testClockRoutes(router, (time) => this.clock.advanceTo(time));
     // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.
@@ -222,6 +226,7 @@ export class FakeStripe {
     return {
       customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
       invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
+      coupons: s.coupons, promotionCodes: s.promotionCodes,
     };
   }
 

@@ -24,8 +24,17 @@ export function createInvoice(
   lines: LineSpec[],
 ): Stripe.Invoice {
   const id = ctx.id('in_');
+  const invoice = subscriptionInvoice(ctx, sub, reason, lines, id);
+  ctx.store.invoices.set(id, invoice);
+  sub.latest_invoice = id;
+  ctx.emit('invoice.created', invoice);
+  return invoice;
+}
+
+/** A subscription's invoice with these lines, neither stored nor announced (previews use it as is). */
+export function subscriptionInvoice(ctx: FakeContext, sub: Stripe.Subscription, reason: Stripe.Invoice.BillingReason, lines: LineSpec[], id: string): Stripe.Invoice {
   const customer = ctx.store.customer(sub.customer as string);
-  const invoice = buildInvoice({
+  return buildInvoice({
     id,
     created: ctx.now(),
     customer: sub.customer as string,
@@ -35,8 +44,8 @@ export function createInvoice(
     subscription: sub.id,
     subscriptionMetadata: { ...sub.metadata },
     billingReason: reason,
-    periodStart: Math.min(...lines.map((l) => l.periodStart)),
-    periodEnd: Math.max(...lines.map((l) => l.periodEnd)),
+    periodStart: lines.length > 0 ? Math.min(...lines.map((l) => l.periodStart)) : ctx.now(),
+    periodEnd: lines.length > 0 ? Math.max(...lines.map((l) => l.periodEnd)) : ctx.now(),
     lines: lines.map((l) =>
       buildInvoiceLine({
         id: ctx.id('il_'),
@@ -54,10 +63,6 @@ export function createInvoice(
       }),
     ),
   });
-  ctx.store.invoices.set(id, invoice);
-  sub.latest_invoice = id;
-  ctx.emit('invoice.created', invoice);
-  return invoice;
 }
 
 /** draft -> open, with a number, as Stripe does about an hour after creation (immediately here). */
@@ -71,6 +76,7 @@ export function finalizeInvoice(ctx: FakeContext, invoice: Stripe.Invoice): void
   invoice.effective_at = ctx.now();
   invoice.status_transitions.finalized_at = ctx.now();
   invoice.hosted_invoice_url = `${ctx.baseUrl()}/invoice/${invoice.id}`;
+  invoice.invoice_pdf = `${ctx.baseUrl()}/invoice/${invoice.id}/pdf`;
   ctx.emit('invoice.finalized', invoice);
 }
 

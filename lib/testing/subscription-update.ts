@@ -136,6 +136,31 @@ export class SubscriptionUpdater {
     return sub;
   }
 
+  /**
+   * The lines an update with these `subscription_details` would invoice, without changing anything
+   * (`POST /v1/invoices/create_preview`): with `always_invoice`, the prorations due now; otherwise
+   * the next period at the new items plus every pending and new proration.
+   */
+  previewLines(sub: Stripe.Subscription, details: RequestParams | undefined): LineSpec[] {
+    const changes = details ? this.itemChanges(sub, details) : [];
+    const proration = details?.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) ?? 'create_prorations';
+    const prorated = changes.length > 0 && sub.status !== 'trialing' && proration !== 'none' ? this.prorationLines(sub, changes) : [];
+    const endsTrial = sub.status === 'trialing' && details?.str('trial_end') === 'now';
+    if (proration === 'always_invoice' && !endsTrial) return [...this.pendingLines(sub), ...prorated];
+    // A trial ended now bills the first paid period from now, as the update itself would.
+    const start = endsTrial ? this.ctx.now() : sub.items.data[0].current_period_end;
+    const items = sub.items.data.map((x) => changes.find((c) => c.id === x.id) ?? { id: x.id, price: x.price.id, quantity: x.quantity ?? 1, isNew: false });
+    const next = [...items, ...changes.filter((c) => c.isNew)].map((c): LineSpec => {
+      const price = this.ctx.store.prices.get(c.price)!;
+      const end = addInterval(start, price.recurring!.interval as Interval, price.recurring!.interval_count);
+      return {
+        amount: priceAmount(price, c.quantity), description: `${c.quantity} × ${price.nickname ?? price.id}`,
+        priceId: price.id, itemId: c.id, quantity: c.quantity, proration: false, periodStart: start, periodEnd: end,
+      };
+    });
+    return [...this.pendingLines(sub), ...prorated, ...next];
+  }
+
   private itemChanges(sub: Stripe.Subscription, params: RequestParams): ItemChange[] {
     return params.list('items').map((item, i) => {
       const id = item.str('id');

@@ -37,7 +37,16 @@ describe.each(testDatabases().slice(0, 1))('every request the package sends pass
       db,
       fake,
       controllers: [MeteredController],
-      payments: { authGuard: jwtGuard, allowImmediateCancel: true, now: () => new Date(fake.now() * 1000) },
+      payments: {
+        authGuard: jwtGuard,
+        allowImmediateCancel: true,
+        now: () => new Date(fake.now() * 1000),
+        allowPromotionCodes: true,
+        checkoutParams: () => ({
+          allow_promotion_codes: true, automatic_tax: { enabled: true }, tax_id_collection: { enabled: true }, billing_address_collection: 'required',
+          locale: 'auto', custom_text: { submit: { message: 'Thank you' } }, consent_collection: { terms_of_service: 'required' }, customer_update: { address: 'auto', name: 'auto' },
+        }),
+      },
     });
   });
   afterAll(async () => {
@@ -91,7 +100,10 @@ describe.each(testDatabases().slice(0, 1))('every request the package sends pass
       'GET /v1/checkout/sessions/:id',
       'GET /v1/customers/:id',
       'GET /v1/events/:id',
+      'GET /v1/invoices',
       'GET /v1/invoices/:id',
+      'GET /v1/promotion_codes',
+      'POST /v1/invoices/create_preview',
       'GET /v1/prices/:id',
       'GET /v1/subscription_schedules/:id',
       'GET /v1/subscriptions',
@@ -154,6 +166,25 @@ describe.each(testDatabases().slice(0, 1))('every request the package sends pass
     await fake.advanceTime(periodEnd - fake.now() + 60);
     await settle();
     expect((await call(app, 'GET', 'subscription', { user: scheduled.id })).body).toMatchObject({ plan: 'pro', active: true });
+
+    // Invoices, the upcoming one, an upgrade's preview, a portal deep link, a promotion code.
+    const reader = await subscribed('pro', { trial: false });
+    const invoices = await call(app, 'GET', 'invoices?limit=5', { user: reader.id });
+    expect(invoices.body.data.length).toBeGreaterThan(0);
+    expect((await call(app, 'GET', `invoices/${invoices.body.data[0].id}`, { user: reader.id })).status).toBe(200);
+    expect((await call(app, 'GET', 'invoices/upcoming', { user: reader.id })).status).toBe(200);
+    expect((await call(app, 'POST', 'upgrade', { user: reader.id, body: { plan: 'enterprise', preview: true } })).body.preview).toBeDefined();
+    expect((await call(app, 'POST', 'portal', { user: reader.id, body: { flow: 'payment_method_update' } })).status).toBe(200);
+    const coupon = await asTest(() => fake.client().coupons.create({ percent_off: 10, duration: 'once' }));
+    await asTest(() => fake.client().promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: 'CONTRACT10' }));
+    const promoBuyer = await app.createUser();
+    expect((await call(app, 'POST', 'checkout', { user: promoBuyer.id, body: { plan: 'pro', promotionCode: 'CONTRACT10' } })).status).toBe(200);
+
+    // Payment recovery: a failed upgrade payment, then past due with the invoice to pay.
+    const [readerCustomer] = customersOf(fake, reader.id);
+    fake.setCustomerCard(readerCustomer, 'decline');
+    expect((await call(app, 'POST', 'upgrade', { user: reader.id, body: { plan: 'enterprise' } })).body.paymentRecovery).toBeDefined();
+    await settle();
 
     // Operations: replay an event, resync a billable; a customer deleted at Stripe.
     const ops = app.app.get(WebhookOperations);

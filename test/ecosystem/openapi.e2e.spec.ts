@@ -35,9 +35,11 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
         cancelUrl: { type: 'string', maxLength: 2048 },
       },
     });
-    expect(schema('PortalDto').properties).toEqual({ returnUrl: expect.objectContaining({ type: 'string' }) });
+    expect(schema('CheckoutDto').properties.promotionCode).toMatchObject({ type: 'string', maxLength: 64 });
+    expect(schema('PortalDto').properties).toEqual({ returnUrl: expect.objectContaining({ type: 'string' }), flow: expect.objectContaining({ enum: ['payment_method_update'] }) });
     expect(schema('CancelDto').properties.immediately).toMatchObject({ type: 'boolean', default: false });
     expect(schema('ChangePlanDto').required).toEqual(['plan']);
+    expect(schema('ChangePlanDto').properties.preview).toMatchObject({ type: 'boolean', default: false });
   });
 
   it('lists session_id as the required query parameter of GET /checkout/status', () => {
@@ -83,5 +85,11 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
     expect(codes('get', 'checkout/status', 404)).toContain('checkout_not_found');
     expect(codes('post', 'webhook', 400)).toContain('invalid_signature');
     expect(codes('get', 'usage', 401)).toEqual(['unauthenticated']);
+    expect(codes('post', 'checkout', 500)).toEqual(['checkout_params_invalid']);
+    expect(codes('get', 'invoices', 400)).toEqual(['invalid_request']);
+    expect(codes('get', 'invoices/{id}', 404)).toContain('invoice_not_found');
+    expect(codes('get', 'invoices/upcoming', 404)).toContain('no_upcoming_invoice');
+    expect(op('get', 'invoices').parameters?.map((p) => p.name).sort()).toEqual(['limit', 'starting_after']);
+    expect(op('get', 'invoices').security).toEqual([{ bearer: [] }]);
   });
 });

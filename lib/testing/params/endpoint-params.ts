@@ -3,6 +3,7 @@ import * as catalog from './catalog.params';
 import * as checkout from './checkout.params';
 import * as customers from './customers.params';
 import * as invoicesEvents from './invoices-events.params';
+import * as promotions from './promotions.params';
 import { ParamSchema, S } from './param-schema';
 import * as schedules from './subscription-schedules.params';
 import * as subscriptions from './subscriptions.params';
@@ -57,6 +58,12 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'GET /v1/invoices/:id': invoicesEvents.invoiceRetrieve,
   'POST /v1/invoices/:id/pay': invoicesEvents.invoicePay,
   'GET /v1/invoices': invoicesEvents.invoiceList,
+  'POST /v1/invoices/create_preview': invoicesEvents.invoiceCreatePreview,
+  'POST /v1/coupons': promotions.couponCreate,
+  'GET /v1/coupons/:id': promotions.couponRetrieve,
+  'POST /v1/promotion_codes': promotions.promotionCodeCreate,
+  'GET /v1/promotion_codes/:id': promotions.promotionCodeRetrieve,
+  'GET /v1/promotion_codes': promotions.promotionCodeList,
   'GET /v1/events/:id': invoicesEvents.eventRetrieve,
   'GET /v1/events': invoicesEvents.eventList,
 

@@ -12,12 +12,21 @@ export function billingRoutes(router: ApiRouter): void {
     if (!ctx.store.customers.has(customer)) throw missing('customer', customer, 'customer');
     const returnUrl = params.str('return_url') ?? null;
     if (returnUrl !== null && !/^https?:\/\//.test(returnUrl)) throw badParam('return_url', 'Not a valid URL');
+    const flowData = params.obj('flow_data');
+    const flowType = flowData?.oneOf('type', ['payment_method_update', 'subscription_cancel', 'subscription_update', 'subscription_update_confirm'] as const);
+    if (flowData && !flowType) throw badParam('flow_data[type]', 'Missing required param: flow_data[type].', 'parameter_missing');
     const id = ctx.id('bps_');
     const session = {
       configuration: 'bpc_fake_default',
       created: ctx.now(),
       customer,
-      flow: null,
+      // Deep links: the portal opens on this task (the fake keeps the type; its portal page is one page).
+      flow: flowType
+        ? {
+            after_completion: { hosted_confirmation: null, redirect: null, type: 'portal_homepage' },
+            subscription_cancel: null, subscription_update: null, subscription_update_confirm: null, type: flowType,
+          }
+        : null,
       id,
       livemode: false,
       locale: params.str('locale') ?? null,

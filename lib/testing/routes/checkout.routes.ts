@@ -6,6 +6,7 @@ import { listResponse } from '../list-helpers';
 import { priceAmount } from '../objects/catalog.factory';
 import { buildCheckoutSession } from '../objects/checkout-session.factory';
 import { badParam, missing } from '../stripe-api.error';
+import { RequestParams } from '../request-params';
 
 const SESSION_LIFETIME = 24 * 3600;
 // Since API 2026-03-25.dahlia; the older `hosted`, `embedded` and `custom` are refused.
@@ -43,6 +44,11 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
     if (trialEnd !== undefined && trialEnd < ctx.now() + 2 * 86_400) {
       throw badParam('subscription_data[trial_end]', 'The `trial_end` date has to be at least 2 days in the future.');
     }
+    const discounts = checkoutDiscounts(router, params);
+    const allowPromotionCodes = params.bool('allow_promotion_codes') ?? null;
+    if (allowPromotionCodes && discounts.length > 0) {
+      throw badParam('discounts', 'You may only specify one of these parameters: allow_promotion_codes, discounts.');
+    }
     const successUrl = params.str('success_url') ?? null;
     const uiMode = params.oneOf('ui_mode', UI_MODES) ?? 'hosted_page';
     if (uiMode === 'hosted_page' && successUrl !== null && !/^https?:\/\//.test(successUrl)) throw badParam('success_url', 'Not a valid URL');
@@ -66,6 +72,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       metadata: params.metadata(),
       customerCreation: mode === 'payment' ? params.oneOf('customer_creation', ['always', 'if_required'] as const) ?? 'if_required' : null,
     });
+    // Recorded as asked: the fake does not take discounts off the amounts.
+    Object.assign(session, { allow_promotion_codes: allowPromotionCodes, discounts, locale: params.str('locale') ?? null });
     ctx.store.checkoutSessions.set(id, session);
     ctx.store.sessionExtras.set(id, {
       lines: lines.map((l) => ({ price: l.price, quantity: l.quantity })),
@@ -97,5 +105,22 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       (s) => (customer === undefined || s.customer === customer) && (status === undefined || s.status === status) && (subscription === undefined || s.subscription === subscription),
     );
     return listResponse(all, params, '/v1/checkout/sessions');
+  });
+}
+
+/** `discounts[]` of a session: each one coupon or one active promotion code that exists. */
+function checkoutDiscounts(router: ApiRouter, params: RequestParams): { coupon: string | null; promotion_code: string | null }[] {
+  const { store } = router.ctx;
+  return params.list('discounts').map((d, i) => {
+    const coupon = d.str('coupon') ?? null;
+    const promo = d.str('promotion_code') ?? null;
+    if ((coupon === null) === (promo === null)) throw badParam(`discounts[${i}]`, 'You must pass exactly one of coupon or promotion_code.');
+    if (coupon !== null && !store.coupons.has(coupon)) throw missing('coupon', coupon, `discounts[${i}][coupon]`);
+    if (promo !== null) {
+      const code = store.promotionCodes.get(promo);
+      if (!code) throw missing('promotion_code', promo, `discounts[${i}][promotion_code]`);
+      if (!code.active) throw badParam(`discounts[${i}][promotion_code]`, 'This promotion code cannot be redeemed because it is inactive.');
+    }
+    return { coupon, promotion_code: promo };
   });
 }

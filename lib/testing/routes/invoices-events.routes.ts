@@ -3,10 +3,12 @@ import { ApiRouter } from '../api-router';
 import { TestCard } from '../fake-stripe.types';
 import { renderEvent } from '../event-payloads';
 import { createdFilter, listResponse } from '../list-helpers';
-import { missing } from '../stripe-api.error';
+import { missing, missingParam, StripeApiError } from '../stripe-api.error';
 import { cardError, SubscriptionEngine } from '../subscription.engine';
+import { subscriptionInvoice } from '../invoicing';
+import { SubscriptionUpdater } from '../subscription-update';
 
-export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEngine): void {
+export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEngine, updater: SubscriptionUpdater): void {
   const { ctx } = router;
   const getInvoice = (id: string): Stripe.Invoice => {
     const inv = ctx.store.invoices.get(id);
@@ -42,6 +44,25 @@ export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEng
         inRange(i.created),
     );
     return listResponse(all, params, '/v1/invoices');
+  });
+
+  // A preview is computed, never stored: Stripe answers it with an id that no other call accepts.
+  router.add('POST', '/v1/invoices/create_preview', ({ params }) => {
+    const subId = params.str('subscription');
+    const customer = params.str('customer');
+    if (!subId && !customer) throw missingParam('customer');
+    const sub = subId
+      ? ctx.store.subscriptions.get(subId) ?? throwMissing('subscription', subId)
+      : [...ctx.store.subscriptions.values()].reverse().find((s) => s.customer === customer && !['canceled', 'incomplete_expired'].includes(s.status));
+    if (customer && !ctx.store.customers.has(customer)) throw missing('customer', customer, 'customer');
+    const details = params.obj('subscription_details');
+    const ending = sub && sub.cancel_at_period_end && !details?.list('items').length;
+    if (!sub || ending || sub.status === 'canceled') {
+      throw new StripeApiError(404, 'invalid_request_error', `No upcoming invoices for customer: ${customer ?? sub?.customer}`, undefined, 'invoice_upcoming_none');
+    }
+    const lines = updater.previewLines(sub, details);
+    const reason = details?.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) === 'always_invoice' ? 'subscription_update' : 'upcoming';
+    return subscriptionInvoice(ctx, sub, reason, lines, `upcoming_${ctx.id('in_')}`);
   });
 
   // Events read back through the API carry the account's version, as Stripe renders them.
