@@ -46,7 +46,7 @@ describe.each(testDatabases())('payment recovery links on %s', (kind) => {
     expect(session.flow?.type).toBe('payment_method_update');
     const plain = await call(app, 'POST', 'portal', { user, body: {} });
     expect([...fake.state.portalSessions.values()].find((s) => s.url === plain.body.url)!.flow).toBeNull();
-    expect(logs.lines.map((l) => l.message).join('\n')).not.toContain(res.body.url);
+    expect(logs.lines.map((l) => l.text).join('\n')).not.toContain(res.body.url);
   });
 
   it.each([['subscription_cancel'], ['PAYMENT_METHOD_UPDATE'], [1]])('POST /portal with flow %p is refused with 400 before any Stripe call', async (flow) => {
