@@ -4,6 +4,7 @@ import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
 import { CheckoutService } from './checkout.service';
+import { EnrolService } from './enrol.service';
 import { JsonBodyGuard } from './json-body.guard';
 import { PlanChangeService } from './plan-change.service';
 import { PlansCatalogueService } from './plans-catalogue.service';
@@ -20,6 +21,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   CheckoutStatusService,
   SubscriptionCancelService,
   PlanChangeService,
+  EnrolService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
 ];

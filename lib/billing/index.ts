@@ -7,3 +7,4 @@ export type { PlanView, PlanPriceView } from './plans-catalogue.service';
 export type { SubscriptionView } from './subscription.view';
 export { CheckoutDto, PortalDto, CancelDto, ChangePlanDto, CheckoutStatusQuery } from './billing.dtos';
 export { resolveRedirect } from './redirect-policy';
+export type { EnrolInput } from './enrol.service';

@@ -39,7 +39,8 @@ export type PaymentsErrorCode =
   | 'billing_not_configured'
   | 'invalid_json'
   | 'too_many_requests'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'billing_forbidden';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {
