@@ -2,7 +2,7 @@ import { BillingService, definePlans, PaymentsException } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { customersOf, stripeCallsDuring } from '../billing/billing-kit';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
+import { createTestDatabase, describeEachDb, TestDatabase, testDatabases } from '../support/test-databases';
 
 /** A catalogue whose entry plan is sold at a $0 price, so every billable is a Stripe customer. */
 const zeroPricePlans = definePlans({
@@ -108,5 +108,37 @@ describe.each(testDatabases(['sqlite', 'postgres']))('enrol on signup on %s', (k
     const calls = await stripeCallsDuring(fake, () => expect(app.app.get(BillingService).enrol(String(user.id))).rejects.toThrow(/not 0/));
     expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
     expect([...fake.state.customers.values()].filter((c) => c.email === user.email)).toEqual([]);
+  });
+});
+
+/** Across processes nothing is queued: the row lock makes one customer, the idempotency key one subscription. */
+describeEachDb(['postgres'])('enrol on two instances on %s', (kind) => {
+  let db: TestDatabase;
+  let fake: FakeStripe;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    fake = await FakeStripe.start({ seed: 32 });
+    fake.createPrice({ id: 'price_starter_zero', unitAmount: 0, interval: 'month', productName: 'Starter' });
+    a = await startTestApp({ db, fake, payments: { authGuard: null, plans: zeroPricePlans } });
+    b = await startTestApp({ db, fake, synchronize: false, registerWithFake: false, payments: { authGuard: null, plans: zeroPricePlans } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await fake?.stop();
+    await db?.drop();
+  });
+
+  it('6 concurrent enrols split over two instances make one customer and one subscription', async () => {
+    const user = await a.createUser();
+    // A call may lose the race at Stripe (409 on a key in use): the app retries it, and no second subscription exists.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? b : a).app.get(BillingService).enrol(String(user.id)).catch(() => null)));
+    expect(await a.app.get(BillingService).enrol(String(user.id))).toMatchObject({ plan: 'starter', active: true });
+    const customers = customersOf(fake, user.id);
+    expect(customers).toHaveLength(1);
+    expect([...fake.state.subscriptions.values()].filter((s) => s.customer === customers[0])).toHaveLength(1);
   });
 });
