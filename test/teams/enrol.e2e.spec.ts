@@ -13,7 +13,7 @@ const zeroPricePlans = definePlans({
 /** A mistake: the cheapest plan costs money, so enrolling would bill people who never agreed to pay. */
 const paidEntryPlans = definePlans({ pro: { name: 'Pro', prices: { month: 'price_pro_month' } } });
 
-describe.each(testDatabases(['sqlite', 'postgres']))('enrol on signup on %s', (kind) => {
+describe.each(testDatabases())('enrol on signup on %s', (kind) => {
   let fake: FakeStripe;
   const dbs: TestDatabase[] = [];
   const apps: TestApp[] = [];
@@ -111,8 +111,8 @@ describe.each(testDatabases(['sqlite', 'postgres']))('enrol on signup on %s', (k
   });
 });
 
-/** Across processes nothing is queued: the row lock makes one customer, the idempotency key one subscription. */
-describeEachDb(['postgres'])('enrol on two instances on %s', (kind) => {
+/** Across processes (PostgreSQL, MariaDB) nothing is queued: the row lock makes one customer, the idempotency key one subscription. */
+describeEachDb(['postgres', 'mariadb'])('enrol on two instances on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let a: TestApp;

@@ -37,7 +37,7 @@ interface Answer {
   body: any;
 }
 
-describe.each(testDatabases(['sqlite', 'postgres']))('an organisation as the billable on %s', (kind) => {
+describe.each(testDatabases())('an organisation as the billable on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let app: TestApp;
