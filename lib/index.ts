@@ -28,3 +28,5 @@ export * from './access';
 export * from './usage';
 // Health (an indicator for @nestjs/terminus, which stays an optional peer).
 export * from './health';
+// Organisations and roles (issue 13): who may do what to a billable, and who the Stripe customer is.
+export * from './teams';

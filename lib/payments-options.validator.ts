@@ -2,6 +2,7 @@ import { STRIPE_CALL_COSTS } from './budget/stripe-call-cost.decorator';
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
 import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
+import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
@@ -74,6 +75,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     usageIdempotency,
     retention,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
+    ...resolveTeamsOptions(options, fail),
   };
 }
 

@@ -6,6 +6,8 @@ import type Stripe from 'stripe';
 export type StripeClientConfig = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
 import { PlansDefinition } from './plans/plan.types';
 import type { CheckoutParamsHook } from './billing/checkout-params';
+import type { BillingActionName } from './teams/billing-action.decorator';
+import type { CustomerDetails } from './teams/customer-details';
 
 /** How access behaves while a subscription is `past_due`. */
 export interface PastDuePolicy {
@@ -110,6 +112,15 @@ export interface PaymentsModuleOptions {
   checkoutParams?: CheckoutParamsHook;
   /** Accept a `promotionCode` on `POST /checkout`, looked up at Stripe (unknown or inactive: 400 `promotion_code_invalid`). Default false. */
   allowPromotionCodes?: boolean;
+  // Organisations and roles (issue 13).
+  /**
+   * Whether the signed-in caller may do `action` to `billableId` (its own, from getBillableId): only
+   * `true` allows, anything else is 403 `billing_forbidden`; a throw is a 500. May be async. Asked once
+   * per billing route, before any Stripe call. Default: always `true` (the billable is the caller's own).
+   */
+  authorizeBilling?: (request: any, action: BillingActionName, billableId: string) => boolean | Promise<boolean>;
+  /** The payer's e-mail, name, address and metadata for the Stripe customer the module creates for a billable. Default: the billable row's `email`. */
+  customerDetails?: (billableId: string) => CustomerDetails | null | undefined | Promise<CustomerDetails | null | undefined>;
 }
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
@@ -175,4 +186,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   usageIdempotency: Required<UsageIdempotencyOptions>;
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
+  authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
 }

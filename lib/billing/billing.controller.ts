@@ -4,6 +4,8 @@ import { STRIPE_CALL_COSTS, StripeCallCost } from '../budget/stripe-call-cost.de
 import { requireBillableId } from '../common/billable-id';
 import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
+import { BillingAction } from '../teams/billing-action.decorator';
+import { BillingAuthorizationGuard } from '../teams/billing-authorization.guard';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { DocCancel, DocChangePlan, DocCheckout, DocCheckoutStatus, DocPortal, DocResume, DocSubscription } from './billing.api-docs';
@@ -18,7 +20,8 @@ import { JsonBodyGuard } from './json-body.guard';
  * charged to the caller's Stripe call budget (429) once the caller is known.
  */
 @Controller()
-@UseGuards(JsonBodyGuard, PaymentsAuthGuard, StripeCallBudgetGuard)
+// Authorization sits between auth and the budget: a refused caller spends no budget and calls no Stripe.
+@UseGuards(JsonBodyGuard, PaymentsAuthGuard, BillingAuthorizationGuard, StripeCallBudgetGuard)
 @UsePipes(billingValidationPipe())
 @DocAuthenticatedRoutes()
 export class BillingController {
@@ -29,12 +32,14 @@ export class BillingController {
 
   @Get('subscription')
   @DocSubscription()
+  @BillingAction('view')
   subscription(@Req() req: unknown) {
     return this.billing.getSubscription(requireBillableId(this.options, req));
   }
 
   @Post('checkout')
   @DocCheckout()
+  @BillingAction('checkout')
   @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
@@ -43,6 +48,7 @@ export class BillingController {
 
   @Get('checkout/status')
   @DocCheckoutStatus()
+  @BillingAction('checkout')
   @StripeCallCost(STRIPE_CALL_COSTS.checkoutStatus)
   checkoutStatus(@Req() req: unknown, @Query() query: CheckoutStatusQuery) {
     return this.billing.checkoutStatus(requireBillableId(this.options, req), query.session_id);
@@ -50,6 +56,7 @@ export class BillingController {
 
   @Post('portal')
   @DocPortal()
+  @BillingAction('portal')
   @StripeCallCost(STRIPE_CALL_COSTS.portal)
   @HttpCode(200)
   portal(@Req() req: unknown, @Body() body: PortalDto) {
@@ -58,6 +65,7 @@ export class BillingController {
 
   @Post('cancel')
   @DocCancel()
+  @BillingAction('cancel')
   @StripeCallCost(STRIPE_CALL_COSTS.cancel)
   @HttpCode(200)
   cancel(@Req() req: unknown, @Body() body: CancelDto) {
@@ -66,6 +74,7 @@ export class BillingController {
 
   @Post('resume')
   @DocResume()
+  @BillingAction('resume')
   @StripeCallCost(STRIPE_CALL_COSTS.resume)
   @HttpCode(200)
   resume(@Req() req: unknown) {
@@ -74,6 +83,7 @@ export class BillingController {
 
   @Post('upgrade')
   @DocChangePlan()
+  @BillingAction('change_plan')
   @StripeCallCost(STRIPE_CALL_COSTS.changePlan)
   @HttpCode(200)
   upgrade(@Req() req: unknown, @Body() body: ChangePlanDto) {

@@ -6,6 +6,7 @@ import { CheckoutStatusService } from './checkout-status.service';
 import { CheckoutService } from './checkout.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
+import { EnrolService } from './enrol.service';
 import { JsonBodyGuard } from './json-body.guard';
 import { PaymentRecoveryService } from './payment-recovery.service';
 import { PlanChangeService } from './plan-change.service';
@@ -25,6 +26,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   PlanChangeService,
   InvoicesService,
   PaymentRecoveryService,
+  EnrolService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
 ];

@@ -9,6 +9,7 @@ import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { resolveRedirectOrThrow } from './billing-inputs';
 import { CheckoutStatusService, CheckoutStatusView } from './checkout-status.service';
 import { CheckoutInput, CheckoutResult, CheckoutService } from './checkout.service';
+import { EnrolInput, EnrolService } from './enrol.service';
 import { ChangePlanInput, ChangePlanPreview, ChangePlanResult, PlanChangeService } from './plan-change.service';
 import { PaymentRecoveryService, PAYMENT_METHOD_UPDATE_FLOW } from './payment-recovery.service';
 import { PlansCatalogueService, PlanView } from './plans-catalogue.service';
@@ -22,6 +23,8 @@ const PORTAL_KEY_WINDOW_SECONDS = 60;
 /**
  * The billing operations for apps that call them from code (the HTTP routes use the same methods).
  * Every method acts on the billable id it is given; the controller passes the caller's own.
+ * `authorizeBilling` guards the HTTP routes only: code that calls these methods has already decided
+ * that the action is allowed (e.g. an admin screen that checked the user's role itself).
  */
 @Injectable()
 export class BillingService {
@@ -37,6 +40,7 @@ export class BillingService {
     private readonly cancels: SubscriptionCancelService,
     private readonly planChanges: PlanChangeService,
     private readonly recovery: PaymentRecoveryService,
+    private readonly enrols: EnrolService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
@@ -95,6 +99,16 @@ export class BillingService {
   /** Undoes a cancel during the grace period. */
   resume(billableId: string): Promise<SubscriptionView> {
     return this.cancels.resume(billableId);
+  }
+
+  /**
+   * Puts a new billable (its row saved already) on the free plan, e.g. on signup. No Stripe call when
+   * the free plan has no price; with a $0 price, one customer (named by `input`) and one subscription,
+   * however often it is called. Idempotent.
+   */
+  async enrol(billableId: string, input: EnrolInput = {}): Promise<SubscriptionView> {
+    const billable = await this.enrols.enrol(billableId, input);
+    return subscriptionView(billable, this.catalog, this.options.pastDue);
   }
 
   /** Changes plan: upgrades prorate now and apply once paid; downgrades follow the `downgrade` option. */

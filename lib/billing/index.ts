@@ -13,3 +13,4 @@ export type { InvoiceView, InvoiceLineView, InvoicePreviewView } from './invoice
 export { InvoicesQuery, InvoiceIdParams } from './billing.dtos';
 export type { PaymentRecovery } from './payment-recovery.service';
 export type { CheckoutExtraParams, CheckoutParamsHook } from './checkout-params';
+export type { EnrolInput } from './enrol.service';

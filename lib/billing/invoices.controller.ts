@@ -10,13 +10,15 @@ import { InvoiceIdParams, InvoicesQuery } from './billing.dtos';
 import { billingValidationPipe } from './billing-validation.pipe';
 import { DocInvoice, DocInvoices, DocUpcomingInvoice } from './invoices.api-docs';
 import { InvoicesService } from './invoices.service';
+import { BillingAction } from '../teams/billing-action.decorator';
+import { BillingAuthorizationGuard } from '../teams/billing-authorization.guard';
 
 /**
  * The caller's invoices and receipts, straight from Stripe: the same auth, validation, error shape
  * and Stripe call budget as the billing routes; each route acts on the caller's own billable only.
  */
 @Controller()
-@UseGuards(PaymentsAuthGuard, StripeCallBudgetGuard)
+@UseGuards(PaymentsAuthGuard, BillingAuthorizationGuard, StripeCallBudgetGuard)
 @UsePipes(billingValidationPipe())
 @DocAuthenticatedRoutes()
 export class InvoicesController {
@@ -27,6 +29,7 @@ export class InvoicesController {
 
   @Get('invoices')
   @DocInvoices()
+  @BillingAction('view_invoices')
   @StripeCallCost(STRIPE_CALL_COSTS.invoices)
   list(@Req() req: unknown, @Query() query: InvoicesQuery) {
     return this.invoices.list(requireBillableId(this.options, req), { limit: query.limit, startingAfter: query.starting_after });
@@ -35,6 +38,7 @@ export class InvoicesController {
   // Declared before `:id` so that `upcoming` is never read as an invoice id.
   @Get('invoices/upcoming')
   @DocUpcomingInvoice()
+  @BillingAction('view_invoices')
   @StripeCallCost(STRIPE_CALL_COSTS.upcomingInvoice)
   upcoming(@Req() req: unknown) {
     return this.invoices.upcoming(requireBillableId(this.options, req));
@@ -42,6 +46,7 @@ export class InvoicesController {
 
   @Get('invoices/:id')
   @DocInvoice()
+  @BillingAction('view_invoices')
   @StripeCallCost(STRIPE_CALL_COSTS.invoice)
   invoice(@Req() req: unknown, @Param() params: InvoiceIdParams) {
     return this.invoices.get(requireBillableId(this.options, req), params.id);

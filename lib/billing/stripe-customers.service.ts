@@ -1,9 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PaymentsException } from '../common/payments.exception';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
+import { customerCreateParams, CustomerDetails } from '../teams/customer-details';
 
 /**
  * One Stripe customer per billable, even under concurrent first requests: the billable row is
@@ -18,27 +21,43 @@ export class StripeCustomersService {
     private readonly store: BillableStore,
     private readonly transactions: PaymentsTransactions,
     private readonly gateway: StripeGateway,
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
-  /** The billable with a Stripe customer, creating the customer at Stripe the first time. */
-  async ensureCustomer(billableId: string): Promise<Billable & { stripeCustomerId: string }> {
+  /**
+   * The billable with a Stripe customer, creating the customer at Stripe the first time with the
+   * payer's details: `given` (enrol's), else the `customerDetails` hook's, else the row's `email`.
+   */
+  async ensureCustomer(billableId: string, given?: CustomerDetails): Promise<Billable & { stripeCustomerId: string }> {
     const known = await this.store.findById(billableId);
     if (!known) throw billableNotFound();
     if (known.stripeCustomerId) return known as Billable & { stripeCustomerId: string };
+    // Asked before the row is locked: the app's hook may read its own tables (or be slow).
+    const details = await this.detailsOf(known, given);
     return this.transactions.run(async (tx) => {
       const billable = await this.store.lockById(tx, billableId);
       if (!billable) throw billableNotFound();
       if (billable.stripeCustomerId) return billable as Billable & { stripeCustomerId: string };
       const id = this.store.idOf(billable);
-      const email = typeof billable.email === 'string' ? billable.email : undefined;
       const customer = await this.gateway.call('customers.create', (s) =>
-        s.customers.create({ ...(email ? { email } : {}), metadata: { billable_id: id } }, { idempotencyKey: customerIdempotencyKey(id, email) }),
+        s.customers.create(customerCreateParams(id, details), { idempotencyKey: customerIdempotencyKey(id, details.email) }),
       );
       await this.store.writeState(tx, billable, { stripeCustomerId: customer.id });
       this.logger.log(`customer ${customer.id} created for billable ${id}`);
       return billable as Billable & { stripeCustomerId: string };
     });
   }
+
+  private async detailsOf(billable: Billable, given?: CustomerDetails): Promise<CustomerDetails> {
+    const hooked = this.options.customerDetails ? ((await this.options.customerDetails(this.store.idOf(billable))) ?? {}) : {};
+    const merged: CustomerDetails = { ...hooked, ...definedOnly(given ?? {}) };
+    if (merged.email === undefined && typeof billable.email === 'string') merged.email = billable.email;
+    return merged;
+  }
+}
+
+function definedOnly(details: CustomerDetails): CustomerDetails {
+  return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined && value !== null && value !== ''));
 }
 
 /**

@@ -43,7 +43,8 @@ export type PaymentsErrorCode =
   | 'invoice_not_found'
   | 'no_upcoming_invoice'
   | 'checkout_params_invalid'
-  | 'promotion_code_invalid';
+  | 'promotion_code_invalid'
+  | 'billing_forbidden';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
 import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
+import { BillingAction } from '../teams/billing-action.decorator';
+import { BillingAuthorizationGuard } from '../teams/billing-authorization.guard';
 import { Entitlements } from '../access/entitlements.service';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
@@ -11,7 +13,7 @@ import { UsageService } from './usage.service';
 
 /** `GET /usage`: the caller's meters for the current period, for a frontend to draw. */
 @Controller()
-@UseGuards(PaymentsAuthGuard)
+@UseGuards(PaymentsAuthGuard, BillingAuthorizationGuard)
 @DocAuthenticatedRoutes()
 export class UsageController {
   constructor(
@@ -23,6 +25,7 @@ export class UsageController {
   /** `{ plan, periodStart, resetsAt, usage: [{ metric, used, limit, remaining, unlimited, resetsAt }] }`. */
   @Get('usage')
   @DocUsage()
+  @BillingAction('view')
   async getUsage(@Req() request: unknown) {
     const billableId = requireBillableId(this.options, request);
     const now = this.options.now();

@@ -31,6 +31,8 @@ export interface TestAppOptions {
   controllers?: Type<unknown>[];
   providers?: Provider[];
   imports?: ModuleMetadata['imports'];
+  /** More entities of the app beside TestUser (e.g. an Organization billable). */
+  entities?: Type<unknown>[];
   /** Build the schema (default true; the second app instance on one database passes false). */
   synchronize?: boolean;
   /** Seed prices and register the webhook endpoint at the fake (default true). */
@@ -95,7 +97,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     imports: [
       TypeOrmModule.forRoot({
         ...(options.db.options as object),
-        entities: [TestUser, ...PAYMENTS_ENTITIES],
+        entities: [TestUser, ...(options.entities ?? []), ...PAYMENTS_ENTITIES],
         synchronize: options.synchronize ?? true,
         logging: false,
       } as never),
