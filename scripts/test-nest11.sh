@@ -8,6 +8,6 @@ npm install --no-save --no-audit --no-fund \
   @nestjs/platform-fastify@^11 @nestjs/swagger@^11 @nestjs/terminus@^11
 node -e "const v = (p) => JSON.parse(require('fs').readFileSync('node_modules/' + p + '/package.json', 'utf8')).version; console.log('running against @nestjs/core', v('@nestjs/core'), 'and typeorm', v('typeorm'))"
 status=0
-TEST_DATABASES=sqlite,postgres npx jest --testPathIgnorePatterns '/node_modules/' '<rootDir>/test/reliability/' '<rootDir>/test/browser/' || status=$?
+TEST_DATABASES=sqlite,postgres bash scripts/jest.sh --testPathIgnorePatterns '/node_modules/' '<rootDir>/test/reliability/' '<rootDir>/test/browser/' || status=$?
 [ "${CI:-}" = true ] || npm install --no-audit --no-fund >/dev/null
 exit $status
