@@ -1,4 +1,5 @@
 import { MAP, S, list, obj, ParamSchema } from './param-schema';
+import { addInvoiceItems } from './subscriptions.params';
 
 // What Stripe accepts, from the request types of the `stripe` SDK (generated from Stripe's OpenAPI spec v2596,
 // the API reference's source), to the full depth: a correct call must never be refused.
@@ -32,12 +33,7 @@ const pauseSchedules = list({
   });
 
 const phase: ParamSchema = {
-    add_invoice_items: list({
-      discountable: S, discounts: list({ coupon: S, discount: S, promotion_code: S }), metadata: MAP,
-      period: obj({ end: obj({ timestamp: S, type: S }), start: obj({ timestamp: S, type: S }) }), price: S,
-      price_data: obj({ currency: S, product: S, tax_behavior: S, unit_amount: S, unit_amount_decimal: S }),
-      quantity: S, tax_rates: S,
-    }),
+    add_invoice_items: addInvoiceItems,
     application_fee_percent: S, automatic_tax: obj({ enabled: S, liability: obj({ account: S, type: S }) }),
     billing_cycle_anchor: S, billing_thresholds: obj({ amount_gte: S, reset_billing_cycle_anchor: S }),
     collection_method: S, currency: S, default_payment_method: S, default_tax_rates: S, description: S,

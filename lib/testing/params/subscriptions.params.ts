@@ -35,14 +35,17 @@ const paymentSettings = obj({
     payment_method_types: S, save_default_payment_method: S,
   });
 
+/** One-off items added to the next invoice: the same on subscriptions and schedule phases. */
+export const addInvoiceItems = list({
+  discountable: S, discounts: list({ coupon: S, discount: S, promotion_code: S }), metadata: MAP,
+  period: obj({ end: obj({ timestamp: S, type: S }), start: obj({ timestamp: S, type: S }) }), price: S,
+  price_data: obj({ currency: S, product: S, tax_behavior: S, unit_amount: S, unit_amount_decimal: S }),
+  quantity: S, tax_rates: S,
+});
+
 /** `SubscriptionCreateParams` */
 export const subscriptionCreate: ParamSchema = {
-  add_invoice_items: list({
-    discountable: S, discounts: list({ coupon: S, discount: S, promotion_code: S }), metadata: MAP,
-    period: obj({ end: obj({ timestamp: S, type: S }), start: obj({ timestamp: S, type: S }) }), price: S,
-    price_data: obj({ currency: S, product: S, tax_behavior: S, unit_amount: S, unit_amount_decimal: S }),
-    quantity: S, tax_rates: S,
-  }),
+  add_invoice_items: addInvoiceItems,
   application_fee_percent: S, automatic_tax: obj({ enabled: S, liability: obj({ account: S, type: S }) }),
   backdate_start_date: S, billing_cycle_anchor: S,
   billing_cycle_anchor_config: obj({ day_of_month: S, hour: S, minute: S, month: S, second: S }),
@@ -81,12 +84,7 @@ export const subscriptionRetrieve: ParamSchema = { expand: S };
 
 /** `SubscriptionUpdateParams` */
 export const subscriptionUpdate: ParamSchema = {
-  add_invoice_items: list({
-    discountable: S, discounts: list({ coupon: S, discount: S, promotion_code: S }), metadata: MAP,
-    period: obj({ end: obj({ timestamp: S, type: S }), start: obj({ timestamp: S, type: S }) }), price: S,
-    price_data: obj({ currency: S, product: S, tax_behavior: S, unit_amount: S, unit_amount_decimal: S }),
-    quantity: S, tax_rates: S,
-  }),
+  add_invoice_items: addInvoiceItems,
   application_fee_percent: S, automatic_tax: obj({ enabled: S, liability: obj({ account: S, type: S }) }),
   billing_cycle_anchor: obj({ type: S }),
   billing_schedules: list({
