@@ -3,6 +3,7 @@ import { renderEvent, thinNotification } from './event-payloads';
 import { DeliveryRecord, DeliverySettings } from './fake-stripe.types';
 import { SeededRandom } from './seeded-random';
 import { signStripePayload } from './sign-payload';
+import { postDelivery } from './webhook-post';
 
 export interface WebhookEndpoint {
   id: string;
@@ -139,19 +140,16 @@ export class WebhookDeliverer {
     const body = JSON.stringify(this.payloadFor(job), null, 2);
     let status: number | 'error';
     try {
-      const res = await fetch(job.endpoint.url, {
-        method: 'POST',
+      status = await postDelivery(
+        job.endpoint.url,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-        headers: {
+        {
           'content-type': 'application/json; charset=utf-8',
           'stripe-signature': signStripePayload(body, job.endpoint.secret),
           'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
         },
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+        this.timeoutMs,
+      );
     } catch {
       status = 'error';
     }
