@@ -1,40 +1,16 @@
-import { LoggerService } from '@nestjs/common';
+import { EveryLevelLogger, LogLevelName } from './every-level-logger';
 
 /** One line the app logged. */
 export interface LoggedLine {
-  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  level: LogLevelName;
   text: string;
 }
 
 /** A Nest logger that keeps every line of every level, for tests that assert what an operator reads. */
-export class LogCapture implements LoggerService {
+export class LogCapture extends EveryLevelLogger {
   readonly lines: LoggedLine[] = [];
   /** Each line's message alone (Nest passes the logger's context after it). */
   private readonly bare: string[] = [];
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.keep('log', message, rest);
-  }
-
-  error(message: unknown, ...rest: unknown[]): void {
-    this.keep('error', message, rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.keep('warn', message, rest);
-  }
-
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.keep('debug', message, rest);
-  }
-
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.keep('verbose', message, rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.keep('fatal', message, rest);
-  }
 
   /** The messages (without their logger context) of one level. */
   messages(level: LoggedLine['level']): string[] {
@@ -46,7 +22,7 @@ export class LogCapture implements LoggerService {
     return this.lines.slice(from).filter((l) => l.level === level && parts.every((p) => l.text.includes(p))).map((l) => l.text);
   }
 
-  private keep(level: LoggedLine['level'], message: unknown, rest: unknown[]): void {
+  protected keep(level: LogLevelName, message: unknown, rest: unknown[]): void {
     const text = (part: unknown) => (part instanceof Error ? part.message : String(part));
     this.lines.push({ level, text: [message, ...rest].map(text).join(' ') });
     this.bare.push(text(message));

@@ -1,4 +1,4 @@
-import { LoggerService } from '@nestjs/common';
+import { EveryLevelLogger } from '../../support/every-level-logger';
 
 /** Everything the suite saw: every log line of the apps and the fake, and every HTTP answer body. */
 export class Capture {
@@ -18,36 +18,17 @@ export class Capture {
 
 /**
  * A Nest LoggerService that keeps every line of every level (not only error/warn), so R13 scans
- * what a verbose production log would hold. Errors are also printed, so a failing run explains itself.
+ * what a verbose production log would hold.
  */
-export class CapturingLogger implements LoggerService {
-  constructor(private readonly capture: Capture, private readonly instance: string) {}
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.keep('log', message, rest);
+export class CapturingLogger extends EveryLevelLogger {
+  constructor(
+    private readonly capture: Capture,
+    private readonly instance: string,
+  ) {
+    super();
   }
 
-  error(message: unknown, ...rest: unknown[]): void {
-    this.keep('error', message, rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.keep('warn', message, rest);
-  }
-
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.keep('debug', message, rest);
-  }
-
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.keep('verbose', message, rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.keep('fatal', message, rest);
-  }
-
-  private keep(level: string, message: unknown, rest: unknown[]): void {
+  protected keep(level: string, message: unknown, rest: unknown[]): void {
     const text = [message, ...rest].map((part) => (part instanceof Error ? `${part.message}\n${part.stack}` : typeof part === 'string' ? part : safeJson(part))).join(' ');
     this.capture.logs.push(`[${this.instance}] ${level} ${text}`);
   }
