@@ -22,7 +22,7 @@ export const DocCheckout = () =>
   route('Start a Stripe Checkout for a plan', 200, CheckoutAnswer, {
     400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid'],
     ...AUTH,
-    409: ['already_subscribed', 'idempotency_conflict'],
+    409: ['already_subscribed', 'idempotency_conflict', 'trial_already_used'],
     500: ['checkout_params_invalid'],
     ...STRIPE_DOWN,
   });

@@ -14,6 +14,7 @@ import { PlansCatalogueService } from './plans-catalogue.service';
 import { PlansController } from './plans.controller';
 import { StripeCustomersService } from './stripe-customers.service';
 import { SubscriptionCancelService } from './subscription-cancel.service';
+import { TrialFingerprints } from './trial-fingerprints.service';
 
 /** Providers of the billing room, registered (and exported) by PaymentsModule. */
 export const BILLING_PROVIDERS: Provider[] = [
@@ -29,6 +30,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   EnrolService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
+  TrialFingerprints,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */

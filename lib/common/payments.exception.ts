@@ -44,6 +44,7 @@ export type PaymentsErrorCode =
   | 'no_upcoming_invoice'
   | 'checkout_params_invalid'
   | 'promotion_code_invalid'
+  | 'trial_already_used'
   | 'billing_forbidden';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */

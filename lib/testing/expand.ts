@@ -11,6 +11,7 @@ function lookup(ctx: FakeContext, id: string): object | undefined {
   if (id.startsWith('price_') || s.prices.has(id)) return s.prices.get(id);
   if (id.startsWith('prod_')) return s.products.get(id);
   if (id.startsWith('cs_')) return s.checkoutSessions.get(id);
+  if (id.startsWith('pm_')) return s.paymentMethods.get(id);
   return undefined;
 }
 

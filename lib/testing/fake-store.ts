@@ -54,6 +54,8 @@ export class FakeStore {
   readonly meters = new Map<string, Stripe.Billing.Meter>();
   readonly meterEvents = new Map<string, MeterEventRecord>();
   readonly cards = new Map<string, TestCard>();
+  /** Card payment methods made by Checkout payments (`pm_...`). */
+  readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
   /** Test clocks with their offset from the fake's time (`frozen_time = now + offset`). */
   readonly testClocks = new Map<string, { object: FakeTestClock; offset: number }>();
   readonly events: Stripe.Event[] = [];

@@ -20,6 +20,8 @@ export interface NewSubscription {
   card?: TestCard;
   /** `billing_mode[type]`; default: what the request's API version defaults to. */
   billingMode?: 'classic' | 'flexible';
+  /** The subscription's `default_payment_method` (`pm_...`): Checkout sets the card paid with. */
+  defaultPaymentMethod?: string | null;
 }
 
 /** Subscription state machine: creation, invoicing outcomes, cancellation, renewal. */
@@ -77,6 +79,7 @@ export class SubscriptionEngine {
       billingMode: input.billingMode ?? defaultBillingMode(ctx.origin.apiVersion ?? ctx.options.apiVersion),
     });
     if (!trialEnd) sub.billing_cycle_anchor = now;
+    sub.default_payment_method = input.defaultPaymentMethod ?? null;
     sub.test_clock = ctx.store.customer(input.customer)?.test_clock ?? null;
     const card = input.card ?? ctx.cardFor(input.customer);
     if (!trialEnd && input.paymentBehavior === 'error_if_incomplete' && card !== 'success') {
