@@ -58,6 +58,9 @@ export class CheckoutFlow {
         metadata: extras.subscriptionMetadata,
         billingMode: extras.billingMode,
         defaultPaymentMethod: paymentMethod,
+        automaticTax: session.automatic_tax?.enabled === true,
+        discounts: (session.discounts ?? []).map((d) => ({ coupon: (d.coupon as string | null) ?? null, promotion_code: (d.promotion_code as string | null) ?? null })),
+        checkoutSession: session.id,
         // The person already passed any challenge on the page, so this first charge succeeds.
         card: 'success',
       });

@@ -51,6 +51,8 @@ export class FakeStore {
   readonly portalSessions = new Map<string, Stripe.BillingPortal.Session>();
   readonly coupons = new Map<string, Stripe.Coupon>();
   readonly promotionCodes = new Map<string, Stripe.PromotionCode>();
+  /** Discounts applied to subscriptions (`di_...`), from coupons and promotion codes. */
+  readonly discounts = new Map<string, Stripe.Discount>();
   readonly meters = new Map<string, Stripe.Billing.Meter>();
   readonly meterEvents = new Map<string, MeterEventRecord>();
   readonly cards = new Map<string, TestCard>();
