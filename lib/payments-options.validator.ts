@@ -123,6 +123,8 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
       fail(`plan '${key}' trialDays is ${String(plan.trialDays)}; use a whole number of days from 1 to 730, or leave it out.`);
     }
     if (plan.trialDays !== undefined && prices.length === 0) fail(`plan '${key}' has trialDays but no price; only a paid plan can have a trial.`);
+    if (plan.pausable !== undefined && typeof plan.pausable !== 'boolean') fail(`plan '${key}' pausable must be true or false, not ${String(plan.pausable)}.`);
+    if (plan.pausable && prices.length === 0) fail(`plan '${key}' is pausable but has no price; only a paid plan can be paused.`);
     if (plan.features !== undefined && !Array.isArray(plan.features)) fail(`plan '${key}' features must be an array of names.`);
   }
 }

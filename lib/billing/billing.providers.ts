@@ -3,6 +3,7 @@ import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
+import { CollectionPauseService } from './collection-pause.service';
 import { CheckoutService } from './checkout.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
@@ -31,6 +32,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   JsonBodyGuard,
   StripeCallBudgetGuard,
   TrialFingerprints,
+  CollectionPauseService,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */

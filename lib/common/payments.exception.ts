@@ -45,6 +45,9 @@ export type PaymentsErrorCode =
   | 'checkout_params_invalid'
   | 'promotion_code_invalid'
   | 'trial_already_used'
+  | 'pause_not_allowed'
+  | 'cannot_pause'
+  | 'not_paused'
   | 'billing_forbidden';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
