@@ -3,6 +3,7 @@ import { clone, FakeContext } from './fake-context';
 import { priceAmount } from './objects/catalog.factory';
 import { addInterval, Interval } from './billing-period';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
+import { applyPauseCollection } from './collection-pause';
 import { attachDiscounts, automaticTaxField, discountRequests } from './tax-and-discounts';
 import { RequestParams } from './request-params';
 import { badParam, missing } from './stripe-api.error';
@@ -214,25 +215,11 @@ export class SubscriptionUpdater {
     if (description !== undefined) sub.description = description;
     const dpm = params.nullableStr('default_payment_method');
     if (dpm !== undefined) sub.default_payment_method = dpm;
-    if (params.has('pause_collection')) this.applyPause(sub, params);
+    if (params.has('pause_collection')) applyPauseCollection(this.ctx, sub, params);
     const automaticTax = params.obj('automatic_tax')?.bool('enabled');
     if (automaticTax !== undefined) sub.automatic_tax = automaticTaxField(automaticTax, 'subscription') as unknown as Stripe.Subscription.AutomaticTax;
     // Replaces the subscription's discounts (an empty value removes them); the next invoices use them.
     if (params.has('discounts')) attachDiscounts(this.ctx, sub, discountRequests(this.ctx, params), null);
-  }
-
-  /** `pause_collection[behavior]` (`void`, `keep_as_draft`, `mark_uncollectible`) and `[resumes_at]`; an empty value resumes. */
-  private applyPause(sub: Stripe.Subscription, params: RequestParams): void {
-    if (params.raw.pause_collection === '') {
-      sub.pause_collection = null;
-      return;
-    }
-    const pause = params.obj('pause_collection')!;
-    const behavior = pause.oneOf('behavior', ['void', 'keep_as_draft', 'mark_uncollectible'] as const);
-    if (!behavior) throw badParam('pause_collection[behavior]', 'Missing required param: pause_collection[behavior].', 'parameter_missing');
-    const resumesAt = pause.int('resumes_at') ?? null;
-    if (resumesAt !== null && resumesAt <= this.ctx.now()) throw badParam('pause_collection[resumes_at]', 'resumes_at must be in the future.');
-    sub.pause_collection = { behavior, resumes_at: resumesAt } as Stripe.Subscription.PauseCollection;
   }
 
   private applyTrialEnd(sub: Stripe.Subscription, value: string): void {

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { addInterval, Interval, SECONDS_PER_DAY } from './billing-period';
 import { clone, FakeContext } from './fake-context';
 import { TestCard } from './fake-stripe.types';
-import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcome, scheduleRetry, voidInvoice } from './invoicing';
+import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcome, scheduleRetry } from './invoicing';
+import { liftEndedPause, settlePausedInvoice } from './collection-pause';
 import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
 import { priceAmount } from './objects/catalog.factory';
@@ -233,24 +234,9 @@ export class SubscriptionEngine {
         periodEnd: nextEnd,
       });
     }
-    // A pause that has reached its `resumes_at` ends before this period is invoiced, as at Stripe.
-    const pause = sub.pause_collection;
-    if (pause?.resumes_at && pause.resumes_at <= periodEnd) sub.pause_collection = null;
+    liftEndedPause(sub, periodEnd);
     const invoice = createInvoice(ctx, sub, 'subscription_cycle', lines);
-    if (sub.pause_collection?.behavior === 'void') {
-      // Collection paused with `void`: the renewal invoice is finalized and voided, never charged.
-      finalizeInvoice(ctx, invoice);
-      voidInvoice(ctx, invoice);
-      return;
-    }
-    if (sub.pause_collection?.behavior === 'keep_as_draft') return;
-    if (sub.pause_collection?.behavior === 'mark_uncollectible') {
-      finalizeInvoice(ctx, invoice);
-      invoice.status = 'uncollectible';
-      invoice.status_transitions.marked_uncollectible_at = ctx.now();
-      ctx.emit('invoice.marked_uncollectible', invoice);
-      return;
-    }
+    if (settlePausedInvoice(ctx, sub, invoice)) return;
     finalizeInvoice(ctx, invoice);
     this.afterPayment(invoice, attemptPayment(ctx, invoice));
   }
