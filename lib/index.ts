@@ -16,6 +16,7 @@ export { WebhookEventEntity } from './persistence/entities/webhook-event.entity'
 export { UsageCounterEntity } from './persistence/entities/usage-counter.entity';
 export { UsageRecordEntity } from './persistence/entities/usage-record.entity';
 export { PaymentEntity } from './persistence/entities/payment.entity';
+export { TrialFingerprintEntity } from './persistence/entities/trial-fingerprint.entity';
 export { InjectStripe, InjectPaymentsOptions } from './stripe/inject-stripe.decorator';
 export { StripeGateway } from './stripe/stripe-gateway.service';
 export { PaymentsException } from './common/payments.exception';

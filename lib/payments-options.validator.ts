@@ -66,7 +66,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     pastDue,
     downgrade: options.downgrade ?? 'period_end',
     allowImmediateCancel: options.allowImmediateCancel ?? false,
-    trial: { oncePerBillable: options.trial?.oncePerBillable ?? true },
+    trial: resolveTrial(options.trial),
     webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true },
     entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
@@ -123,6 +123,8 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
       fail(`plan '${key}' trialDays is ${String(plan.trialDays)}; use a whole number of days from 1 to 730, or leave it out.`);
     }
     if (plan.trialDays !== undefined && prices.length === 0) fail(`plan '${key}' has trialDays but no price; only a paid plan can have a trial.`);
+    if (plan.pausable !== undefined && typeof plan.pausable !== 'boolean') fail(`plan '${key}' pausable must be true or false, not ${String(plan.pausable)}.`);
+    if (plan.pausable && prices.length === 0) fail(`plan '${key}' is pausable but has no price; only a paid plan can be paused.`);
     if (plan.features !== undefined && !Array.isArray(plan.features)) fail(`plan '${key}' features must be an array of names.`);
   }
 }
@@ -168,4 +170,14 @@ function positiveInteger(name: string, value: number): number {
 function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number of 0 or more, not ${String(value)}.`);
   return value;
+}
+
+/** Trial rules with their defaults; fingerprint checks are off unless asked for. */
+function resolveTrial(trial: PaymentsModuleOptions['trial']): ResolvedPaymentsOptions['trial'] {
+  for (const key of ['oncePerBillable', 'oncePerCard', 'oncePerEmail'] as const) {
+    if (trial?.[key] !== undefined && typeof trial[key] !== 'boolean') fail(`trial.${key} must be true or false, not ${String(trial[key])}.`);
+  }
+  const onRepeat = trial?.onRepeat ?? 'without_trial';
+  if (!['without_trial', 'refuse'].includes(onRepeat)) fail(`trial.onRepeat must be 'without_trial' or 'refuse', not '${String(onRepeat)}'.`);
+  return { oncePerBillable: trial?.oncePerBillable ?? true, oncePerCard: trial?.oncePerCard === true, oncePerEmail: trial?.oncePerEmail === true, onRepeat };
 }

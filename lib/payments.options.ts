@@ -59,6 +59,12 @@ export interface PaymentsModuleOptions {
   trial?: {
     /** A billable gets at most one trial ever. Default true. */
     oncePerBillable?: boolean;
+    /** No trial for a card (Stripe's card fingerprint) that had one on another billable; a trial started with one is ended at once. Default false. */
+    oncePerCard?: boolean;
+    /** No trial for an e-mail (normalised: see docs/billing.md) that had one on another billable. Default false. */
+    oncePerEmail?: boolean;
+    /** What checkout does when `oncePerCard`/`oncePerEmail` finds a repeat: open without the trial, or refuse with 409 `trial_already_used`. Default 'without_trial'. */
+    onRepeat?: 'without_trial' | 'refuse';
   };
   /** ISO currency for display when a price has none. Default 'usd'. */
   currency?: string;
@@ -177,7 +183,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   pastDue: Required<PastDuePolicy>;
   downgrade: 'period_end' | 'immediately';
   allowImmediateCancel: boolean;
-  trial: { oncePerBillable: boolean };
+  trial: { oncePerBillable: boolean; oncePerCard: boolean; oncePerEmail: boolean; onRepeat: 'without_trial' | 'refuse' };
   webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean };
   entitlementsCacheTtlMs: number;
   idempotencyWindowSeconds: number;

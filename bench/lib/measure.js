@@ -50,6 +50,7 @@ class Session {
     }
     const runs = { baseline: [], candidate: [] };
     const ratios = [];
+    const costs = [];
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
       const got = {};
@@ -59,8 +60,12 @@ class Session {
         runs[side].push(got[side]);
       }
       ratios.push(got.candidate.rps / got.baseline.rps);
+      costs.push(ownCostMicros(got.baseline.rps, got.candidate.rps));
     }
-    return { baseline: summary(baseline, runs.baseline), candidate: summary(candidate, runs.candidate), ratio: median(ratios), ratios };
+    return {
+      baseline: summary(baseline, runs.baseline), candidate: summary(candidate, runs.candidate), ratio: median(ratios), ratios,
+      costMicros: median(costs), costsMicros: costs,
+    };
   }
 
   /**
@@ -94,6 +99,15 @@ class Session {
   }
 }
 
+/**
+ * What the candidate adds to each request, in µs of the app's time: the app is one Node thread kept
+ * busy by the connections, so it spends 1/rps s on a request, and the difference of the two sides
+ * is the candidate's own work (a guard's, beside the same route and auth without it).
+ */
+function ownCostMicros(baselineRps, candidateRps) {
+  return 1e6 / candidateRps - 1e6 / baselineRps;
+}
+
 function summary(target, runs) {
   return {
     route: `${target.method} ${target.path}`,
@@ -107,4 +121,4 @@ function summary(target, runs) {
   };
 }
 
-module.exports = { Session, median };
+module.exports = { Session, median, ownCostMicros };

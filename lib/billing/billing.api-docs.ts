@@ -22,7 +22,7 @@ export const DocCheckout = () =>
   route('Start a Stripe Checkout for a plan', 200, CheckoutAnswer, {
     400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid'],
     ...AUTH,
-    409: ['already_subscribed', 'idempotency_conflict'],
+    409: ['already_subscribed', 'idempotency_conflict', 'trial_already_used'],
     500: ['checkout_params_invalid'],
     ...STRIPE_DOWN,
   });
@@ -47,6 +47,13 @@ export const DocCancel = () =>
   });
 /** `POST /resume`. */
 export const DocResume = () => route('Resume a cancelled subscription in its grace period', 200, SubscriptionModel, { 400: ['not_in_grace_period', 'no_subscription'], ...AUTH, ...STRIPE_DOWN });
+/** `POST /pause`. */
+export const DocPause = () =>
+  route('Pause payment collection (plans with pausable: true); no access while paused', 200, SubscriptionModel, {
+    400: ['no_subscription', 'cannot_pause'], ...AUTH, 403: ['pause_not_allowed'], ...STRIPE_DOWN,
+  });
+/** `POST /unpause`. */
+export const DocUnpause = () => route('Resume payment collection of a paused subscription', 200, SubscriptionModel, { 400: ['not_paused'], ...AUTH, ...STRIPE_DOWN });
 /** `POST /upgrade`. */
 export const DocChangePlan = () =>
   route('Change plan (up or down)', 200, ChangePlanAnswer, {

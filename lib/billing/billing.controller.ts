@@ -8,9 +8,10 @@ import { BillingAction } from '../teams/billing-action.decorator';
 import { BillingAuthorizationGuard } from '../teams/billing-authorization.guard';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
-import { DocCancel, DocChangePlan, DocCheckout, DocCheckoutStatus, DocPortal, DocResume, DocSubscription } from './billing.api-docs';
+import { DocCancel, DocChangePlan, DocCheckout, DocCheckoutStatus, DocPause, DocPortal, DocResume, DocSubscription, DocUnpause } from './billing.api-docs';
 import { CancelDto, ChangePlanDto, CheckoutDto, CheckoutStatusQuery, PortalDto } from './billing.dtos';
 import { BillingService } from './billing.service';
+import { CollectionPauseService } from './collection-pause.service';
 import { billingValidationPipe } from './billing-validation.pipe';
 import { JsonBodyGuard } from './json-body.guard';
 
@@ -27,6 +28,7 @@ import { JsonBodyGuard } from './json-body.guard';
 export class BillingController {
   constructor(
     private readonly billing: BillingService,
+    private readonly pauses: CollectionPauseService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
@@ -79,6 +81,25 @@ export class BillingController {
   @HttpCode(200)
   resume(@Req() req: unknown) {
     return this.billing.resume(requireBillableId(this.options, req));
+  }
+
+  // Pausing stops what the billable pays and gets, as a cancel does; unpausing is a resume.
+  @Post('pause')
+  @DocPause()
+  @BillingAction('cancel')
+  @StripeCallCost(STRIPE_CALL_COSTS.pause)
+  @HttpCode(200)
+  pause(@Req() req: unknown) {
+    return this.pauses.pause(requireBillableId(this.options, req));
+  }
+
+  @Post('unpause')
+  @DocUnpause()
+  @BillingAction('resume')
+  @StripeCallCost(STRIPE_CALL_COSTS.unpause)
+  @HttpCode(200)
+  unpause(@Req() req: unknown) {
+    return this.pauses.unpause(requireBillableId(this.options, req));
   }
 
   @Post('upgrade')

@@ -3,6 +3,7 @@ import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
+import { CollectionPauseService } from './collection-pause.service';
 import { CheckoutService } from './checkout.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
@@ -14,6 +15,7 @@ import { PlansCatalogueService } from './plans-catalogue.service';
 import { PlansController } from './plans.controller';
 import { StripeCustomersService } from './stripe-customers.service';
 import { SubscriptionCancelService } from './subscription-cancel.service';
+import { TrialFingerprints } from './trial-fingerprints.service';
 
 /** Providers of the billing room, registered (and exported) by PaymentsModule. */
 export const BILLING_PROVIDERS: Provider[] = [
@@ -29,6 +31,8 @@ export const BILLING_PROVIDERS: Provider[] = [
   EnrolService,
   JsonBodyGuard,
   StripeCallBudgetGuard,
+  TrialFingerprints,
+  CollectionPauseService,
 ];
 
 /** Controllers of the billing room, served under the module's route path. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { isSubscribed, LIVE_STATUSES } from '../access/billing-status';
+import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
 import { PaymentsException } from '../common/payments.exception';
 import { PaymentsRoutes } from '../common/payments-routes';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
@@ -15,6 +16,7 @@ import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, resolveRedirectOrThrow, ResolvedPrice } from './billing-inputs';
 import { checkExtraParams, CheckoutExtraParams, checkoutParamsInvalid, promotionCodeInvalid } from './checkout-params';
 import { billableNotFound, StripeCustomersService } from './stripe-customers.service';
+import { trialAlreadyUsed, TrialFingerprints } from './trial-fingerprints.service';
 
 /** What `checkout` needs: a plan key, never a price id; redirects are checked against the allow-list. */
 export interface CheckoutInput {
@@ -57,6 +59,8 @@ export class CheckoutService {
     private readonly sync: BillingSyncService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly routes: PaymentsRoutes,
+    private readonly trials: TrialFingerprints,
+    private readonly budget: StripeCallBudgetGuard,
   ) {}
 
   /**
@@ -81,13 +85,15 @@ export class CheckoutService {
     const promotionCode = input.promotionCode === undefined ? null : await this.findPromotionCode(input.promotionCode, known.stripeCustomerId);
 
     const outcome = await this.mutex.run(billableId, async () => {
-      await this.customers.ensureCustomer(billableId);
+      const withCustomer = await this.customers.ensureCustomer(billableId);
+      // Read from Stripe before the transaction: whether this payer already had a trial elsewhere.
+      const repeatTrial = await this.isRepeatTrial(withCustomer, price);
       return this.transactions.run(async (tx) => {
         const billable = (await this.store.lockById(tx, billableId))!;
         if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
         const customer = billable.stripeCustomerId as string;
         if (await this.liveSubscriptionAtStripe(customer)) return { subscribed: true as const };
-        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode });
+        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode, repeatTrial });
         return { subscribed: false as const, session };
       });
     });
@@ -136,9 +142,9 @@ export class CheckoutService {
     billable: Billable,
     customer: string,
     price: ResolvedPrice,
-    choices: { successUrl: string; cancelUrl: string; extra: CheckoutExtraParams; promotionCode: string | null },
+    choices: { successUrl: string; cancelUrl: string; extra: CheckoutExtraParams; promotionCode: string | null; repeatTrial: boolean },
   ): Promise<Stripe.Checkout.Session> {
-    const { successUrl, cancelUrl, extra, promotionCode } = choices;
+    const { successUrl, cancelUrl, extra, promotionCode, repeatTrial } = choices;
     const billableId = this.store.idOf(billable);
     const recent = await this.gateway.call('checkout.sessions.list', (s) => s.checkout.sessions.list({ customer, limit: RECENT_SESSIONS }));
     const ours = recent.data.filter((session) => session.mode === 'subscription' && session.metadata?.billable_id === billableId);
@@ -162,7 +168,7 @@ export class CheckoutService {
         s.checkout.sessions.expire(stale.id, {}, { idempotencyKey: this.gateway.idempotencyKey({ owner: billableId, action: 'checkout.expire', inputs: { session: stale.id } }) }),
       );
     }
-    const trialDays = this.trialDays(billable, price);
+    const trialDays = repeatTrial ? undefined : this.trialDays(billable, price);
     // The newest session of ours is part of the key so a plan switched back and forth gets a new
     // session instead of Stripe replaying one we have expired since; a plain retry keeps the key.
     const idempotencyKey = this.gateway.idempotencyKey({
@@ -194,6 +200,26 @@ export class CheckoutService {
     );
     this.logger.log(`checkout ${session.id} created for billable ${billableId} (plan ${price.plan.key})`);
     return session;
+  }
+
+  /**
+   * With `trial.oncePerCard`/`oncePerEmail`, whether the customer's e-mail or a saved card had a
+   * trial on another billable; 409 `trial_already_used` instead with `onRepeat: 'refuse'`. Only asked
+   * when the plan would give this billable a trial.
+   */
+  private async isRepeatTrial(billable: Billable & { stripeCustomerId: string }, price: ResolvedPrice): Promise<boolean> {
+    if (!this.trials.enabled || !this.trialDays(billable, price)) return false;
+    // Charged only when made, beside the route's fixed cost: most apps leave these checks off.
+    const lookups = Number(this.options.trial.oncePerCard) + Number(this.options.trial.oncePerEmail);
+    if (!(await this.budget.tryCharge(this.store.idOf(billable), lookups))) {
+      throw new PaymentsException(429, 'too_many_requests', 'Too many billing requests; try again in a minute.');
+    }
+    const evidence = await this.trials.fromCustomer(billable.stripeCustomerId);
+    const repeats = await this.trials.repeats(this.store.idOf(billable), evidence);
+    if (!repeats.card && !repeats.email) return false;
+    if (this.options.trial.onRepeat === 'refuse') throw trialAlreadyUsed();
+    this.logger.log(`checkout for billable ${this.store.idOf(billable)} opens without a trial: its ${repeats.card ? 'card' : 'e-mail'} already had one`);
+    return true;
   }
 
   /** Trial days from the plan only, and at most once per billable unless the options allow more. */

@@ -1,7 +1,19 @@
 import type Stripe from 'stripe';
 
+/** What an invoice adds up from: before discounts, the discounts, after them, and the tax on that. */
+export interface InvoiceAmounts {
+  /** The lines before discounts and tax. */
+  subtotal: number;
+  /** Taken off by coupons and promotion codes (Stripe's `total_discount_amounts`). */
+  discount: number;
+  /** `subtotal - discount`. */
+  totalExcludingTax: number;
+  /** Tax (Stripe's `total_taxes`; `tax` in API versions before 2025-03-31); 0 without tax. */
+  tax: number;
+}
+
 /** One invoice as the billing routes answer it: Stripe's figures in the smallest currency unit. */
-export interface InvoiceView {
+export interface InvoiceView extends InvoiceAmounts {
   id: string;
   number: string | null;
   status: string | null;
@@ -26,7 +38,7 @@ export interface InvoiceLineView {
 }
 
 /** The next invoice (or a plan change's proration), previewed at Stripe without creating anything. */
-export interface InvoicePreviewView {
+export interface InvoicePreviewView extends InvoiceAmounts {
   amountDue: number;
   total: number;
   currency: string;
@@ -42,6 +54,7 @@ export function invoiceView(invoice: Stripe.Invoice): InvoiceView {
     number: invoice.number ?? null,
     status: invoice.status ?? null,
     total: invoice.total,
+    ...invoiceAmounts(invoice),
     amountPaid: invoice.amount_paid,
     amountDue: invoice.amount_due,
     currency: invoice.currency,
@@ -58,6 +71,7 @@ export function invoicePreviewView(invoice: Stripe.Invoice): InvoicePreviewView 
   return {
     amountDue: invoice.amount_due,
     total: invoice.total,
+    ...invoiceAmounts(invoice),
     currency: invoice.currency,
     periodStart: invoice.period_start,
     periodEnd: invoice.period_end,
@@ -69,4 +83,14 @@ export function invoicePreviewView(invoice: Stripe.Invoice): InvoicePreviewView 
       periodEnd: line.period.end,
     })),
   };
+}
+
+/** Discounts and tax summed from Stripe's breakdowns, in whichever API version's shape the invoice came. */
+export function invoiceAmounts(invoice: Stripe.Invoice): InvoiceAmounts {
+  const legacy = invoice as unknown as { tax?: number | null };
+  const taxes = invoice.total_taxes ?? null;
+  const tax = taxes ? taxes.reduce((sum, t) => sum + t.amount, 0) : (legacy.tax ?? 0);
+  const discount = (invoice.total_discount_amounts ?? []).reduce((sum, d) => sum + d.amount, 0);
+  const subtotal = invoice.subtotal ?? invoice.total;
+  return { subtotal, discount, totalExcludingTax: invoice.total_excluding_tax ?? invoice.total - tax, tax };
 }

@@ -67,7 +67,7 @@ export class PlanChangeService {
     if (item.price.id === target.priceId) {
       if (!(schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id)) throw alreadyOnPlan(target.plan.key);
       // Keeping the current plan only drops the scheduled change: nothing to charge.
-      return { preview: { amountDue: 0, total: 0, currency: sub.currency, periodStart: 0, periodEnd: 0, lines: [], immediate: true } };
+      return { preview: { amountDue: 0, total: 0, subtotal: 0, discount: 0, totalExcludingTax: 0, tax: 0, currency: sub.currency, periodStart: 0, periodEnd: 0, lines: [], immediate: true } };
     }
     if (sub.pending_update) throw changeAwaitingPayment(recoveryOf(sub.latest_invoice));
     const deferred = downgrade && this.options.downgrade === 'period_end';

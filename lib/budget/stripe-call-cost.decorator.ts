@@ -22,6 +22,8 @@ export const STRIPE_CALL_COSTS = {
   portal: 1,
   cancel: 4,
   resume: 2,
+  pause: 2,
+  unpause: 2,
   changePlan: 5,
   invoices: 1,
   invoice: 1,

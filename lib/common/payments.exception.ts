@@ -44,6 +44,10 @@ export type PaymentsErrorCode =
   | 'no_upcoming_invoice'
   | 'checkout_params_invalid'
   | 'promotion_code_invalid'
+  | 'trial_already_used'
+  | 'pause_not_allowed'
+  | 'cannot_pause'
+  | 'not_paused'
   | 'billing_forbidden';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */

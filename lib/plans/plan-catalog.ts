@@ -24,6 +24,7 @@ export class PlanCatalog {
         features: [...(def.features ?? [])],
         limits: { ...(def.limits ?? {}) },
         trialDays: def.trialDays,
+        pausable: def.pausable === true,
         prices,
         free: Object.keys(prices).length === 0,
       };

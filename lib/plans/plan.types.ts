@@ -17,6 +17,8 @@ export interface PlanDefinition {
   limits?: Readonly<Record<string, number>>;
   /** Free trial length for a billable's first subscription to this plan. Default: no trial. */
   trialDays?: number;
+  /** Subscribers may pause payment collection (`POST /pause`, `POST /unpause`); no access while paused. Default false. */
+  pausable?: boolean;
 }
 
 /** The plans object: plan key -> definition, in rank order (cheapest first). */
@@ -58,6 +60,8 @@ export interface CatalogPlan {
   features: readonly string[];
   limits: Readonly<Record<string, number>>;
   trialDays?: number;
+  /** Subscribers may pause payment collection. */
+  pausable: boolean;
   /** Stripe price ids by interval; empty for the free plan. */
   prices: Partial<Record<BillingInterval, string>>;
   /** True when the plan has no Stripe price. */

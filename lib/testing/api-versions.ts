@@ -6,7 +6,8 @@ export const CURRENT_API_VERSION = '2026-10-28.endive';
 /**
  * The API versions the fake answers, oldest first. Kept small on purpose: each one differs from the
  * next in a field the package (or a typical app) reads.
- * - 2024-09-30.acacia: billing period on the subscription, `invoice.subscription` top-level, no `billing_mode`.
+ * - 2024-09-30.acacia: billing period on the subscription, `invoice.subscription` top-level, no `billing_mode`,
+ *   taxes as `invoice.tax`/`total_tax_amounts` and `line.tax_amounts`.
  * - 2025-03-31.basil: billing period on the items, `invoice.parent.subscription_details` (still no `billing_mode`).
  * - 2025-09-30.clover: `billing_mode`, and new subscriptions default to `flexible`.
  * - 2026-10-28.endive: the current shapes.
@@ -53,6 +54,10 @@ function transform(value: unknown, version: string): unknown {
   if (obj.object === 'subscription') toSubscriptionShape(obj, version);
   if (obj.object === 'subscription_schedule' && !atLeast(version, BILLING_MODE_FIELD)) delete obj.billing_mode;
   if (obj.object === 'invoice' && !atLeast(version, PERIODS_ON_ITEMS)) toLegacyInvoice(obj);
+  if (obj.object === 'line_item' && !atLeast(version, PERIODS_ON_ITEMS) && 'taxes' in obj) {
+    obj.tax_amounts = legacyTaxAmounts(obj.taxes);
+    delete obj.taxes;
+  }
   return obj;
 }
 
@@ -72,4 +77,26 @@ function toLegacyInvoice(invoice: Record<string, unknown>): void {
   const parent = invoice.parent as { subscription_details?: { subscription?: unknown } } | null | undefined;
   invoice.subscription = parent?.subscription_details?.subscription ?? null;
   delete invoice.parent;
+  // Basil (2025-03-31) replaced these with `total_taxes`.
+  const taxes = legacyTaxAmounts(invoice.total_taxes);
+  invoice.tax = taxes.length > 0 ? taxes.reduce((sum, t) => sum + t.amount, 0) : null;
+  invoice.total_tax_amounts = taxes;
+  delete invoice.total_taxes;
+}
+
+interface TaxEntry {
+  amount: number;
+  tax_behavior?: string;
+  tax_rate_details?: { tax_rate?: string } | null;
+  taxability_reason?: string | null;
+  taxable_amount?: number | null;
+}
+
+/** `taxes`/`total_taxes` entries in the pre-basil `tax_amounts` shape. */
+function legacyTaxAmounts(value: unknown) {
+  const entries = Array.isArray(value) ? (value as TaxEntry[]) : [];
+  return entries.map((t) => ({
+    amount: t.amount, inclusive: t.tax_behavior === 'inclusive', tax_rate: t.tax_rate_details?.tax_rate ?? null,
+    taxability_reason: t.taxability_reason ?? null, taxable_amount: t.taxable_amount ?? null,
+  }));
 }

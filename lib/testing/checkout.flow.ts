@@ -3,6 +3,7 @@ import { FakeContext } from './fake-context';
 import { CompleteCheckoutOptions, CompleteCheckoutResult } from './fake-stripe.types';
 import { buildCustomerDetails } from './objects/checkout-session.factory';
 import { buildCustomer } from './objects/customer.factory';
+import { buildCardPaymentMethod } from './objects/payment-method.factory';
 import { badParam, missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
 
@@ -45,6 +46,7 @@ export class CheckoutFlow {
       customerId = customer.id;
     }
     if (customerId) ctx.store.cards.set(customerId, card);
+    const paymentMethod = customerId ? this.savedCard(customerId, options, email) : null;
     session.customer = customerId;
     session.customer_details = buildCustomerDetails(email, options.name ?? null);
     let subscriptionId: string | undefined;
@@ -55,6 +57,10 @@ export class CheckoutFlow {
         trialEnd: extras.trialEnd ?? (extras.trialPeriodDays ? ctx.now() + extras.trialPeriodDays * 86_400 : null),
         metadata: extras.subscriptionMetadata,
         billingMode: extras.billingMode,
+        defaultPaymentMethod: paymentMethod,
+        automaticTax: session.automatic_tax?.enabled === true,
+        discounts: (session.discounts ?? []).map((d) => ({ coupon: (d.coupon as string | null) ?? null, promotion_code: (d.promotion_code as string | null) ?? null })),
+        checkoutSession: session.id,
         // The person already passed any challenge on the page, so this first charge succeeds.
         card: 'success',
       });
@@ -73,6 +79,25 @@ export class CheckoutFlow {
     ctx.emit('checkout.session.completed', session);
     const redirectUrl = session.success_url?.replace(/\{CHECKOUT_SESSION_ID\}/g, session.id) ?? undefined;
     return { redirectUrl, subscriptionId, customerId: customerId ?? undefined };
+  }
+
+  /**
+   * The card the person paid with, saved on the customer as Checkout does. Its fingerprint is
+   * `options.cardFingerprint` (the same card on several accounts), else one of its own.
+   */
+  private savedCard(customerId: string, options: CompleteCheckoutOptions, email: string): string {
+    const { ctx } = this;
+    const pm = buildCardPaymentMethod({
+      id: ctx.id('pm_'),
+      created: ctx.now(),
+      customer: customerId,
+      fingerprint: options.cardFingerprint ?? ctx.id('', 16),
+      email,
+      name: options.name ?? null,
+    });
+    // No `payment_method.attached` event: the module does not listen to it, and tests count events.
+    ctx.store.paymentMethods.set(pm.id, pm);
+    return pm.id;
   }
 
   expire(sessionId: string): Stripe.Checkout.Session {

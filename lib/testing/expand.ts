@@ -11,6 +11,8 @@ function lookup(ctx: FakeContext, id: string): object | undefined {
   if (id.startsWith('price_') || s.prices.has(id)) return s.prices.get(id);
   if (id.startsWith('prod_')) return s.products.get(id);
   if (id.startsWith('cs_')) return s.checkoutSessions.get(id);
+  if (id.startsWith('pm_')) return s.paymentMethods.get(id);
+  if (id.startsWith('di_')) return s.discounts.get(id);
   return undefined;
 }
 
@@ -56,6 +58,10 @@ function expandAt(ctx: FakeContext, node: unknown, segments: string[], path: str
   if (typeof value === 'string' && expandable) {
     const found = lookup(ctx, value);
     if (found) obj[head] = clone(found);
+  }
+  // A list of ids (`discounts`) expands element by element.
+  if (Array.isArray(value) && expandable && rest.length === 0) {
+    obj[head] = value.map((el) => (typeof el === 'string' ? (lookup(ctx, el) ? clone(lookup(ctx, el)!) : el) : el));
   }
   if (rest.length > 0) expandAt(ctx, obj[head], rest, path);
 }

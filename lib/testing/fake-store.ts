@@ -51,9 +51,13 @@ export class FakeStore {
   readonly portalSessions = new Map<string, Stripe.BillingPortal.Session>();
   readonly coupons = new Map<string, Stripe.Coupon>();
   readonly promotionCodes = new Map<string, Stripe.PromotionCode>();
+  /** Discounts applied to subscriptions (`di_...`), from coupons and promotion codes. */
+  readonly discounts = new Map<string, Stripe.Discount>();
   readonly meters = new Map<string, Stripe.Billing.Meter>();
   readonly meterEvents = new Map<string, MeterEventRecord>();
   readonly cards = new Map<string, TestCard>();
+  /** Card payment methods made by Checkout payments (`pm_...`). */
+  readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
   /** Test clocks with their offset from the fake's time (`frozen_time = now + offset`). */
   readonly testClocks = new Map<string, { object: FakeTestClock; offset: number }>();
   readonly events: Stripe.Event[] = [];

@@ -20,6 +20,7 @@ import { catalogRoutes, createPrice } from './routes/catalog.routes';
 import { checkoutRoutes } from './routes/checkout.routes';
 import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
+import { paymentMethodRoutes } from './routes/payment-methods.routes';
 import { promotionRoutes } from './routes/promotions.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
@@ -44,6 +45,7 @@ export interface FakeStripeState {
   readonly portalSessions: ReadonlyMap<string, Stripe.BillingPortal.Session>;
   readonly coupons: ReadonlyMap<string, Stripe.Coupon>;
   readonly promotionCodes: ReadonlyMap<string, Stripe.PromotionCode>;
+  readonly paymentMethods: ReadonlyMap<string, Stripe.PaymentMethod>;
 }
 
 /**
@@ -109,6 +111,7 @@ export class FakeStripe {
     subscriptionScheduleRoutes(router, schedules);
     invoiceAndEventRoutes(router, this.engine, updater);
     promotionRoutes(router);
+    paymentMethodRoutes(router);
     billingRoutes(router);
     testClockRoutes(router, (time) => this.clock.advanceTo(time));
     // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.
@@ -226,7 +229,7 @@ export class FakeStripe {
     return {
       customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
       invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
-      coupons: s.coupons, promotionCodes: s.promotionCodes,
+      coupons: s.coupons, promotionCodes: s.promotionCodes, paymentMethods: s.paymentMethods,
     };
   }
 

@@ -119,6 +119,8 @@ export interface CompleteCheckoutOptions {
   authenticate?: boolean;
   email?: string;
   name?: string;
+  /** The card's fingerprint (the same card number paid on several accounts); default a new one per payment. */
+  cardFingerprint?: string;
 }
 
 export interface CompleteCheckoutResult {

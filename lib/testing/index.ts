@@ -15,3 +15,5 @@ export { MODELLED_API_VERSIONS as FAKE_API_VERSIONS } from './api-versions';
 export type { FakeApiVersion } from './api-versions';
 export type { WebhookEndpointOptions } from './fake-stripe.types';
 export type { ThinEventNotification } from './event-payloads';
+// Automatic tax at a flat test rate (issue 15).
+export { FAKE_AUTOMATIC_TAX_PERCENT } from './tax-and-discounts';

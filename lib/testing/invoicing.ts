@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { FakeContext } from './fake-context';
 import { TestCard } from './fake-stripe.types';
 import { buildInvoice, buildInvoiceLine } from './objects/invoice.factory';
+import { applyTaxAndDiscounts, spendDiscounts } from './tax-and-discounts';
 
 export interface LineSpec {
   amount: number;
@@ -25,6 +26,7 @@ export function createInvoice(
 ): Stripe.Invoice {
   const id = ctx.id('in_');
   const invoice = subscriptionInvoice(ctx, sub, reason, lines, id);
+  spendDiscounts(ctx, invoice, sub);
   ctx.store.invoices.set(id, invoice);
   sub.latest_invoice = id;
   ctx.emit('invoice.created', invoice);
@@ -34,7 +36,7 @@ export function createInvoice(
 /** A subscription's invoice with these lines, neither stored nor announced (previews use it as is). */
 export function subscriptionInvoice(ctx: FakeContext, sub: Stripe.Subscription, reason: Stripe.Invoice.BillingReason, lines: LineSpec[], id: string): Stripe.Invoice {
   const customer = ctx.store.customer(sub.customer as string);
-  return buildInvoice({
+  const invoice = buildInvoice({
     id,
     created: ctx.now(),
     customer: sub.customer as string,
@@ -63,6 +65,8 @@ export function subscriptionInvoice(ctx: FakeContext, sub: Stripe.Subscription, 
       }),
     ),
   });
+  applyTaxAndDiscounts(ctx, invoice, sub);
+  return invoice;
 }
 
 /** draft -> open, with a number, as Stripe does about an hour after creation (immediately here). */

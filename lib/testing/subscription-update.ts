@@ -3,6 +3,8 @@ import { clone, FakeContext } from './fake-context';
 import { priceAmount } from './objects/catalog.factory';
 import { addInterval, Interval } from './billing-period';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec } from './invoicing';
+import { applyPauseCollection } from './collection-pause';
+import { attachDiscounts, automaticTaxField, discountRequests } from './tax-and-discounts';
 import { RequestParams } from './request-params';
 import { badParam, missing } from './stripe-api.error';
 import { cardError, endTrialNow, SubscriptionEngine } from './subscription.engine';
@@ -213,6 +215,11 @@ export class SubscriptionUpdater {
     if (description !== undefined) sub.description = description;
     const dpm = params.nullableStr('default_payment_method');
     if (dpm !== undefined) sub.default_payment_method = dpm;
+    if (params.has('pause_collection')) applyPauseCollection(this.ctx, sub, params);
+    const automaticTax = params.obj('automatic_tax')?.bool('enabled');
+    if (automaticTax !== undefined) sub.automatic_tax = automaticTaxField(automaticTax, 'subscription') as unknown as Stripe.Subscription.AutomaticTax;
+    // Replaces the subscription's discounts (an empty value removes them); the next invoices use them.
+    if (params.has('discounts')) attachDiscounts(this.ctx, sub, discountRequests(this.ctx, params), null);
   }
 
   private applyTrialEnd(sub: Stripe.Subscription, value: string): void {

@@ -3,11 +3,13 @@ import { addInterval, Interval, SECONDS_PER_DAY } from './billing-period';
 import { clone, FakeContext } from './fake-context';
 import { TestCard } from './fake-stripe.types';
 import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcome, scheduleRetry } from './invoicing';
+import { liftEndedPause, settlePausedInvoice } from './collection-pause';
 import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
 import { priceAmount } from './objects/catalog.factory';
 import { applyItemChanges, ItemChangeSpec } from './subscription-items';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
+import { attachDiscounts, automaticTaxField, DiscountRequest } from './tax-and-discounts';
 
 export interface NewSubscription {
   customer: string;
@@ -20,6 +22,14 @@ export interface NewSubscription {
   card?: TestCard;
   /** `billing_mode[type]`; default: what the request's API version defaults to. */
   billingMode?: 'classic' | 'flexible';
+  /** `automatic_tax[enabled]`: the fake's flat test rate on every invoice. */
+  automaticTax?: boolean;
+  /** `discounts[]` (checked): coupons or promotion codes taken off its invoices. */
+  discounts?: DiscountRequest[];
+  /** The Checkout Session the subscription comes from (named on its discounts). */
+  checkoutSession?: string | null;
+  /** The subscription's `default_payment_method` (`pm_...`): Checkout sets the card paid with. */
+  defaultPaymentMethod?: string | null;
 }
 
 /** Subscription state machine: creation, invoicing outcomes, cancellation, renewal. */
@@ -77,6 +87,9 @@ export class SubscriptionEngine {
       billingMode: input.billingMode ?? defaultBillingMode(ctx.origin.apiVersion ?? ctx.options.apiVersion),
     });
     if (!trialEnd) sub.billing_cycle_anchor = now;
+    sub.default_payment_method = input.defaultPaymentMethod ?? null;
+    if (input.automaticTax) sub.automatic_tax = automaticTaxField(true, 'subscription') as unknown as Stripe.Subscription.AutomaticTax;
+    if (input.discounts?.length) attachDiscounts(ctx, sub, input.discounts, input.checkoutSession ?? null);
     sub.test_clock = ctx.store.customer(input.customer)?.test_clock ?? null;
     const card = input.card ?? ctx.cardFor(input.customer);
     if (!trialEnd && input.paymentBehavior === 'error_if_incomplete' && card !== 'success') {
@@ -221,7 +234,9 @@ export class SubscriptionEngine {
         periodEnd: nextEnd,
       });
     }
+    liftEndedPause(sub, periodEnd);
     const invoice = createInvoice(ctx, sub, 'subscription_cycle', lines);
+    if (settlePausedInvoice(ctx, sub, invoice)) return;
     finalizeInvoice(ctx, invoice);
     this.afterPayment(invoice, attemptPayment(ctx, invoice));
   }

@@ -45,7 +45,7 @@ describe.each(testDatabases())('invoice routes on %s', (kind) => {
     expect(all.body.data.map((i: { id: string }) => i.id)).toEqual(atStripe.map((i) => i.id));
     const first = atStripe[1];
     expect(all.body.data[1]).toEqual({
-      id: first.id, number: first.number, status: 'paid', total: 1500, amountPaid: 1500, amountDue: 1500, currency: 'usd',
+      id: first.id, number: first.number, status: 'paid', total: 1500, subtotal: 1500, discount: 0, totalExcludingTax: 1500, tax: 0, amountPaid: 1500, amountDue: 1500, currency: 'usd',
       periodStart: first.period_start, periodEnd: first.period_end, created: first.created,
       hostedInvoiceUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/invoice\/in_/), invoicePdf: expect.stringMatching(/\/invoice\/in_\w+\/pdf$/),
     });

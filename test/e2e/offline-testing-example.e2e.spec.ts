@@ -4,6 +4,7 @@
  * (AuthModule, paymentsOptions, User: the Quick start's) are defined here, as ../src/... would be.
  * scripts/readme-snippets.sh runs the README's copy verbatim in fresh Nest 12 ESM and Nest 11 apps.
  */
+import { createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, Module } from '@nestjs/common';
@@ -36,11 +37,12 @@ class User extends SubscriptionMixin() {
 }
 
 const jwtConstants = { secret: 'local-development-only' };
+const jwtVerifyKey = createSecretKey(Buffer.from(jwtConstants.secret));
 
 @Injectable()
 class JwtStrategy extends PassportStrategy(Strategy) {
   constructor() {
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: jwtConstants.secret });
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: jwtVerifyKey as unknown as string });
   }
   async validate(payload: any) {
     return { userId: payload.sub, username: payload.username };

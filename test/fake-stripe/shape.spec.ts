@@ -68,6 +68,7 @@ describe('FakeStripe objects have Stripe fixture shapes', () => {
     objects.product = await raw('GET', `/v1/products/${(objects.price as Record<string, Json>).product}`);
     objects['checkout.session'] = await raw('GET', `/v1/checkout/sessions/${session.id}`);
     objects.subscription = sub;
+    objects.payment_method = await raw('GET', `/v1/payment_methods/${sub.default_payment_method}`);
     objects.subscription_item = ((sub.items as Record<string, Json>).data as Json[])[0];
     objects.invoice = await raw('GET', `/v1/invoices/${sub.latest_invoice}`);
     objects.event = ((await raw('GET', '/v1/events?type=customer.created')) as { data: Json[] }).data[0];
@@ -79,7 +80,7 @@ describe('FakeStripe objects have Stripe fixture shapes', () => {
   });
   afterAll(() => fake.stop());
 
-  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event', 'subscription_schedule'])(
+  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event', 'subscription_schedule', 'payment_method'])(
     '%s matches the fixture keys and value types',
     (name) => {
       expect(objects[name]).toBeDefined();

@@ -76,6 +76,13 @@ function moduleTables(): Table[] {
       ],
       indices: [index('payments_payments', ['billable_id'])],
     }),
+    new Table({
+      name: 'payments_trial_fingerprints',
+      columns: [
+        str('kind', 8, { isPrimary: true }), str('value', 64, { isPrimary: true }), str('billable_id', 64),
+        str('stripe_subscription_id', 255, { isNullable: true }), ts('created_at'),
+      ],
+    }),
   ];
 }
 

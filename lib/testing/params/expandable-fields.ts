@@ -9,7 +9,7 @@ export const EXPANDABLE_FIELDS: ReadonlySet<string> = new Set([
   'application_fee', 'authorization', 'auto_advance', 'back', 'balance_transaction', 'branding_settings',
   'business_name', 'cancellation_policy', 'card', 'card_logo', 'card_statement', 'cardholder', 'cash_balance',
   'cash_receipt', 'charge', 'check_image', 'configuration', 'confirmation_secret', 'context', 'coupon',
-  'credit_balance_transaction', 'credit_grant', 'currency', 'customer', 'customer_account',
+  'credit_balance_transaction', 'credit_grant', 'currency', 'customer', 'customer_account', 'discounts',
   'customer_balance_transaction', 'customer_communication', 'customer_signature', 'customer_tax_ids',
   'default_payment_method', 'default_price', 'default_source', 'deleted', 'delinquent', 'destination',
   'destination_payment', 'destination_payment_refund', 'discount', 'dispute', 'duplicate_charge_documentation',

@@ -7,6 +7,7 @@ import { priceAmount } from '../objects/catalog.factory';
 import { buildCheckoutSession } from '../objects/checkout-session.factory';
 import { badParam, missing } from '../stripe-api.error';
 import { RequestParams } from '../request-params';
+import { automaticTaxField, DiscountRequest, FAKE_AUTOMATIC_TAX_PERCENT } from '../tax-and-discounts';
 
 const SESSION_LIFETIME = 24 * 3600;
 // Since API 2026-03-25.dahlia; the older `hosted`, `embedded` and `custom` are refused.
@@ -72,8 +73,9 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       metadata: params.metadata(),
       customerCreation: mode === 'payment' ? params.oneOf('customer_creation', ['always', 'if_required'] as const) ?? 'if_required' : null,
     });
-    // Recorded as asked: the fake does not take discounts off the amounts.
-    Object.assign(session, { allow_promotion_codes: allowPromotionCodes, discounts, locale: params.str('locale') ?? null });
+    const automaticTax = mode !== 'setup' && params.obj('automatic_tax')?.bool('enabled') === true;
+    Object.assign(session, { allow_promotion_codes: allowPromotionCodes, discounts, locale: params.str('locale') ?? null, automatic_tax: automaticTaxField(automaticTax, 'session') });
+    if (mode !== 'setup') Object.assign(session, sessionTotals(router, total, discounts, automaticTax));
     ctx.store.checkoutSessions.set(id, session);
     ctx.store.sessionExtras.set(id, {
       lines: lines.map((l) => ({ price: l.price, quantity: l.quantity })),
@@ -106,6 +108,19 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
     );
     return listResponse(all, params, '/v1/checkout/sessions');
   });
+}
+
+/** What the session asks: its discounts off the subtotal, then the fake's flat automatic tax on the rest. */
+function sessionTotals(router: ApiRouter, subtotal: number, discounts: DiscountRequest[], automaticTax: boolean) {
+  const { store } = router.ctx;
+  let net = subtotal;
+  for (const d of discounts) {
+    const couponId = d.coupon ?? (store.promotionCodes.get(d.promotion_code!)!.promotion as unknown as { coupon: string }).coupon;
+    const coupon = store.coupons.get(couponId)!;
+    net -= Math.min(net, coupon.percent_off !== null ? Math.round((net * coupon.percent_off) / 100) : (coupon.amount_off ?? 0));
+  }
+  const tax = automaticTax ? Math.round((net * FAKE_AUTOMATIC_TAX_PERCENT) / 100) : 0;
+  return { amount_subtotal: subtotal, amount_total: net + tax, total_details: { amount_discount: subtotal - net, amount_shipping: 0, amount_tax: tax } };
 }
 
 /** `discounts[]` of a session: each one coupon or one active promotion code that exists. */

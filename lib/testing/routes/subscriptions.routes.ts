@@ -5,6 +5,7 @@ import { createdFilter, listResponse } from '../list-helpers';
 import { badParam, missing } from '../stripe-api.error';
 import { SubscriptionEngine } from '../subscription.engine';
 import { SubscriptionUpdater } from '../subscription-update';
+import { discountRequests } from '../tax-and-discounts';
 
 export function subscriptionRoutes(router: ApiRouter, engine: SubscriptionEngine, updater: SubscriptionUpdater): void {
   const { ctx } = router;
@@ -37,6 +38,8 @@ export function subscriptionRoutes(router: ApiRouter, engine: SubscriptionEngine
       metadata: params.metadata(),
       description: params.str('description'),
       billingMode: params.obj('billing_mode')?.oneOf('type', ['classic', 'flexible'] as const),
+      automaticTax: params.obj('automatic_tax')?.bool('enabled') === true,
+      discounts: discountRequests(ctx, params),
       paymentBehavior: params.oneOf('payment_behavior', ['allow_incomplete', 'error_if_incomplete', 'default_incomplete', 'pending_if_incomplete'] as const),
     });
     if (params.bool('cancel_at_period_end')) {

@@ -15,8 +15,8 @@ export class StripeCallNeeded extends Error {
   }
 }
 
-/** Rounds of fetch-then-apply before giving up (each extra round is rare: a second subscription, a relinked customer). */
-const MAX_ROUNDS = 4;
+/** Rounds of fetch-then-apply before giving up (each extra round is rare: a second subscription, a relinked customer, a trial's fingerprints). */
+const MAX_ROUNDS = 5;
 
 /**
  * Fetches from Stripe with no transaction open, then applies in one transaction (`apply` opens
@@ -41,6 +41,7 @@ export async function fetchThenApply<F, T>(fetch: () => Promise<F>, apply: (fetc
  */
 export class StripeLookups {
   private readonly subscriptions = new Map<string, Stripe.Subscription | null>();
+  private readonly others = new Map<string, unknown>();
 
   constructor(private readonly gateway: StripeGateway) {}
 
@@ -49,6 +50,14 @@ export class StripeLookups {
     if (this.subscriptions.has(id)) return this.subscriptions.get(id) ?? null;
     throw new StripeCallNeeded(`subscription ${id}`, async () => {
       this.subscriptions.set(id, await this.gateway.find('subscriptions.retrieve', (s) => s.subscriptions.retrieve(id)));
+    });
+  }
+
+  /** Anything else a sync needs from Stripe, fetched between rounds under `key` and kept for later rounds. */
+  fetched<T>(key: string, fetch: () => Promise<T>): T {
+    if (this.others.has(key)) return this.others.get(key) as T;
+    throw new StripeCallNeeded(key, async () => {
+      this.others.set(key, await fetch());
     });
   }
 }

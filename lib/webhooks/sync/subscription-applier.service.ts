@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { TrialFingerprints } from '../../billing/trial-fingerprints.service';
 import { Billable, BillableStore } from '../../persistence/billable-store';
 import { BillingState } from '../../persistence/billing-state';
 import { PaymentsTx } from '../../persistence/payments-transactions';
@@ -47,6 +48,7 @@ export class SubscriptionApplier {
     private readonly catalog: PlanCatalog,
     private readonly gateway: StripeGateway,
     private readonly handlers: WebhookHandlers,
+    private readonly trials: TrialFingerprints,
   ) {}
 
   /** Applies `sub` (fetched at `ctx.fetchedAt`) to the locked `billable`; emits the typed events of the change. */
@@ -64,6 +66,7 @@ export class SubscriptionApplier {
     if (ctx.link) patch.stripeCustomerId = ctx.link;
     // Polls and redeliveries mostly find the state as stored: no write, no version bump, no cache drop.
     if (!changesState(previous, patch)) return { billable, previous, current: previous };
+    if (this.trials.enabled && !previous.trialUsed && patch.trialUsed) await this.recordTrial(tx, billable, sub, ctx);
     await this.store.writeState(tx, billable, patch);
     const current = snapshotState(billable);
     await this.emit(tx, billable, previous, current, billingTransitions(previous, current), ctx.event);
@@ -75,6 +78,20 @@ export class SubscriptionApplier {
     const billableId = this.store.idOf(billable);
     for (const type of types) {
       await this.handlers.dispatchBillingEvent({ type, billableId, previous, current, event }, { manager: tx.manager });
+    }
+  }
+
+  /**
+   * A trial starts: its card and e-mail are recorded. A card that had a trial on another billable
+   * (seen only now: it was typed on Stripe's page) ends this trial at Stripe before state is written.
+   */
+  private async recordTrial(tx: PaymentsTx, billable: Billable, sub: Stripe.Subscription, ctx: ApplyContext): Promise<void> {
+    const billableId = this.store.idOf(billable);
+    const evidence = ctx.lookups.fetched(`trial evidence of ${sub.id}`, () => this.trials.fromSubscription(sub));
+    const repeats = await this.trials.record(tx, billableId, sub.id, evidence);
+    if (repeats.card && sub.status === 'trialing') {
+      // The next round re-fetches the subscription, active (or awaiting payment), and writes that.
+      throw new StripeCallNeeded(`end repeat trial ${sub.id}`, () => this.trials.endTrial(billableId, sub.id));
     }
   }
 

@@ -56,7 +56,8 @@ export function stateFromSubscription(
   const stillPastDue = sameSubscription && previous.subscriptionStatus === 'past_due' && previous.pastDueSince;
   const patch: Partial<BillingState> = {
     stripeSubscriptionId: sub.id,
-    subscriptionStatus: sub.status,
+    // Paused collection means no payment and no service: stored as Stripe's own `paused` status.
+    subscriptionStatus: !ended && sub.pause_collection ? 'paused' : sub.status,
     plan: ended ? null : (known?.plan.key ?? null),
     currentPeriodStart: toDate(period.start),
     currentPeriodEnd: toDate(period.end),
