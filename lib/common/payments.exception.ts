@@ -44,7 +44,10 @@ export type PaymentsErrorCode =
   | 'no_upcoming_invoice'
   | 'checkout_params_invalid'
   | 'promotion_code_invalid'
-  | 'billing_forbidden';
+  | 'billing_forbidden'
+  // One-time products (issue 15).
+  | 'invalid_product'
+  | 'quantity_out_of_range';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

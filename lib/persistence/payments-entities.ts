@@ -1,7 +1,13 @@
+import { CreditBucketEntity } from './entities/credit-bucket.entity';
+import { CreditPurchaseEntity } from './entities/credit-purchase.entity';
+import { CreditRefundEntity } from './entities/credit-refund.entity';
+import { CreditSpendEntity } from './entities/credit-spend.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { UsageCounterEntity } from './entities/usage-counter.entity';
 import { UsageRecordEntity } from './entities/usage-record.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
 
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
-export const PAYMENTS_ENTITIES = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity];
+export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity];
+// One-time products and credits (issue 15), on their own line so parallel rooms merge cleanly.
+PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity);
