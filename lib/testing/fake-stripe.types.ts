@@ -119,6 +119,8 @@ export interface CompleteCheckoutOptions {
   authenticate?: boolean;
   email?: string;
   name?: string;
+  /** Payment mode: pay by a delayed method (a bank debit), so the session completes `unpaid` until `settleAsyncPayment`. Default false. */
+  asyncPayment?: boolean;
 }
 
 export interface CompleteCheckoutResult {

@@ -3,6 +3,7 @@ import * as catalog from './catalog.params';
 import * as checkout from './checkout.params';
 import * as customers from './customers.params';
 import * as invoicesEvents from './invoices-events.params';
+import * as payments from './payments.params';
 import * as promotions from './promotions.params';
 import { ParamSchema, S } from './param-schema';
 import * as schedules from './subscription-schedules.params';
@@ -64,6 +65,11 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'POST /v1/promotion_codes': promotions.promotionCodeCreate,
   'GET /v1/promotion_codes/:id': promotions.promotionCodeRetrieve,
   'GET /v1/promotion_codes': promotions.promotionCodeList,
+  'GET /v1/payment_intents/:id': payments.paymentIntentRetrieve,
+  'GET /v1/charges/:id': payments.chargeRetrieve,
+  'POST /v1/refunds': payments.refundCreate,
+  'GET /v1/refunds/:id': payments.refundRetrieve,
+  'GET /v1/refunds': payments.refundList,
   'GET /v1/events/:id': invoicesEvents.eventRetrieve,
   'GET /v1/events': invoicesEvents.eventList,
 

@@ -1,0 +1,36 @@
+import type Stripe from 'stripe';
+import { ApiRouter } from '../api-router';
+import { listResponse } from '../list-helpers';
+import { OneTimePayments } from '../one-time-payments';
+import { missing } from '../stripe-api.error';
+
+/** PaymentIntents and Charges (read), and Refunds (create, read, list by charge or payment intent). */
+export function paymentRoutes(router: ApiRouter, payments: OneTimePayments): void {
+  const { ctx } = router;
+  const found = <T>(map: Map<string, T>, kind: string, id: string): T => {
+    const object = map.get(id);
+    if (!object) throw missing(kind, id);
+    return object;
+  };
+
+  router.add('GET', '/v1/payment_intents/:id', ({ ids }) => found(ctx.store.paymentIntents, 'payment_intent', ids[0]) as object);
+  router.add('GET', '/v1/charges/:id', ({ ids }) => found(ctx.store.charges, 'charge', ids[0]) as object);
+  router.add('POST', '/v1/refunds', ({ params }) =>
+    payments.refund({
+      charge: params.str('charge'),
+      paymentIntent: params.str('payment_intent'),
+      amount: params.int('amount', 1),
+      reason: params.oneOf('reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
+      metadata: params.metadata(),
+    }),
+  );
+  router.add('GET', '/v1/refunds/:id', ({ ids }) => found(ctx.store.refunds, 'refund', ids[0]) as object);
+  router.add('GET', '/v1/refunds', ({ params }) => {
+    const charge = params.str('charge');
+    const intent = params.str('payment_intent');
+    const all = [...ctx.store.refunds.values()].filter(
+      (r: Stripe.Refund) => (charge === undefined || r.charge === charge) && (intent === undefined || r.payment_intent === intent),
+    );
+    return listResponse(all, params, '/v1/refunds');
+  });
+}
