@@ -21,6 +21,28 @@ export class ProductModel {
   maxQuantity!: number;
 }
 
+/** A one-time purchase (`GET /checkout/status` of a product checkout). */
+export class PurchaseModel {
+  @DocProperty({ description: 'The Checkout Session id that paid it.' })
+  id!: string;
+  @DocProperty({ example: 'credits_1000' })
+  product!: string;
+  @DocProperty()
+  quantity!: number;
+  @DocProperty({ type: String, nullable: true, description: 'The plan held for life, while not refunded in full.' })
+  plan!: string | null;
+  @DocProperty({ description: 'Minor units.' })
+  amountPaid!: number;
+  @DocProperty({ description: 'Minor units refunded so far.' })
+  refundedAmount!: number;
+  @DocProperty({ example: 'usd' })
+  currency!: string;
+  @DocProperty({ enum: ['paid', 'partially_refunded', 'refunded'] })
+  status!: string;
+  @DocProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
+}
+
 /** `GET /products`. */
 export class ProductsAnswer {
   @DocProperty({ type: ProductModel, isArray: true })
