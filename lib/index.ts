@@ -36,3 +36,4 @@ export { CreditPurchaseEntity } from './persistence/entities/credit-purchase.ent
 export { CreditBucketEntity } from './persistence/entities/credit-bucket.entity';
 export { CreditRefundEntity } from './persistence/entities/credit-refund.entity';
 export { CreditSpendEntity } from './persistence/entities/credit-spend.entity';
+export { AutoTopUpEntity } from './persistence/entities/auto-top-up.entity';

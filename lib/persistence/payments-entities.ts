@@ -1,3 +1,4 @@
+import { AutoTopUpEntity } from './entities/auto-top-up.entity';
 import { CreditBucketEntity } from './entities/credit-bucket.entity';
 import { CreditPurchaseEntity } from './entities/credit-purchase.entity';
 import { CreditRefundEntity } from './entities/credit-refund.entity';
@@ -10,4 +11,4 @@ import { WebhookEventEntity } from './entities/webhook-event.entity';
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
 export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity];
 // One-time products and credits (issue 15), on their own line so parallel rooms merge cleanly.
-PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity);
+PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity, AutoTopUpEntity);

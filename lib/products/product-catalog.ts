@@ -1,5 +1,5 @@
 import { PlansDefinition } from '../plans/plan.types';
-import { CatalogProduct, ProductsDefinition } from './product.types';
+import { AutoTopUpRule, CatalogProduct, ProductsDefinition } from './product.types';
 
 /** Read-only view of the products object: by key, by Stripe price, and the metrics they grant. */
 export class ProductCatalog {
@@ -74,6 +74,18 @@ export function productsProblem(products: unknown, plans: PlansDefinition): stri
     }
     if (def.expiresInDays !== undefined && (!Number.isSafeInteger(def.expiresInDays) || def.expiresInDays < 1)) return `product '${key}' expiresInDays must be a whole number of days from 1.`;
     if (def.maxQuantity !== undefined && (!Number.isSafeInteger(def.maxQuantity) || def.maxQuantity < 1 || def.maxQuantity > 1000)) return `product '${key}' maxQuantity must be a whole number from 1 to 1000.`;
+  }
+  return null;
+}
+
+/** The first mistake in the autoTopUp option as one sentence, or null. */
+export function autoTopUpProblem(rules: Readonly<Record<string, AutoTopUpRule>> | undefined, products: ProductsDefinition | undefined): string | null {
+  if (rules === undefined) return null;
+  for (const [metric, rule] of Object.entries(rules)) {
+    const product = rule && products?.[rule.product];
+    if (!product) return `autoTopUp.${metric}.product '${String(rule?.product)}' is not in the products (known: ${Object.keys(products ?? {}).join(', ') || 'none'}).`;
+    if (!((product.grants ?? {})[metric] > 0)) return `autoTopUp.${metric} buys '${rule.product}', which grants no ${metric}; pick a product that grants it.`;
+    if (!Number.isSafeInteger(rule.below) || rule.below < 1) return `autoTopUp.${metric}.below must be a whole number of units from 1, not ${String(rule.below)}.`;
   }
   return null;
 }

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { PaymentsTx } from '../persistence/payments-transactions';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { refId } from '../webhooks/sync/subscription-state.mapper';
+import { ProductCatalog } from './product-catalog';
 import { ProductGrants } from './product-grants.service';
 
 /** Stripe event types that grant or take back one-time purchases, beside `checkout.session.completed`. */
@@ -29,7 +30,13 @@ export class ProductEvents {
   constructor(
     private readonly gateway: StripeGateway,
     private readonly grants: ProductGrants,
+    private readonly products: ProductCatalog,
   ) {}
+
+  /** False when no product is configured: then a refund (of a subscription invoice, say) costs no Stripe call here. */
+  handles(): boolean {
+    return this.products.list().length > 0;
+  }
 
   /** Fetches what a `charge.refunded` names, with no transaction open. */
   async fetchRefunds(chargeId: string): Promise<FetchedRefunds> {

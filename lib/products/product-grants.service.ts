@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { EntityManager, In } from 'typeorm';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
-import { BillableStore } from '../persistence/billable-store';
+import { Billable, BillableStore } from '../persistence/billable-store';
 import { CreditBucketEntity } from '../persistence/entities/credit-bucket.entity';
 import { CreditPurchaseEntity } from '../persistence/entities/credit-purchase.entity';
 import { CreditRefundEntity } from '../persistence/entities/credit-refund.entity';
@@ -11,6 +11,7 @@ import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transa
 import { ownBillableId } from '../webhooks/sync/billing-sync.service';
 import { refId } from '../webhooks/sync/subscription-state.mapper';
 import { ProductCatalog } from './product-catalog';
+import { CatalogProduct } from './product.types';
 
 const DAY_MS = 86_400_000;
 
@@ -52,21 +53,51 @@ export class ProductGrants {
       this.logger.warn(`Checkout session ${session.id} names billable ${billableId}, which does not exist; nothing granted.`);
       return null;
     }
+    return this.grant(tx, billable, product, {
+      id: session.id, quantity, paymentIntent: refId(session.payment_intent), amount: session.amount_total ?? 0, currency: session.currency ?? this.options.currency,
+    });
+  }
+
+  /** Inserts the purchase (its id is the key) and its buckets once; the existing purchase when already granted. */
+  private async grant(
+    tx: PaymentsTx,
+    billable: Billable,
+    product: CatalogProduct,
+    paid: { id: string; quantity: number; paymentIntent: string | null; amount: number; currency: string },
+  ): Promise<CreditPurchaseEntity | null> {
+    const billableId = this.store.idOf(billable);
+    const { quantity } = paid;
     const now = this.options.now();
     const purchase: CreditPurchaseEntity = {
-      id: session.id, billableId, product: product.key, quantity, plan: product.grantsPlan, paymentIntent: refId(session.payment_intent),
-      amountPaid: session.amount_total ?? 0, currency: session.currency ?? this.options.currency, refundedAmount: 0, status: 'paid', createdAt: now,
+      id: paid.id, billableId, product: product.key, quantity, plan: product.grantsPlan, paymentIntent: paid.paymentIntent,
+      amountPaid: paid.amount, currency: paid.currency, refundedAmount: 0, status: 'paid', createdAt: now,
     };
-    if (!(await insertOnce(tx.manager, CreditPurchaseEntity, purchase))) return this.purchase(tx.manager, session.id);
+    if (!(await insertOnce(tx.manager, CreditPurchaseEntity, purchase))) return this.purchase(tx.manager, paid.id);
     const expiresAt = product.expiresInDays === null ? null : new Date(now.getTime() + product.expiresInDays * DAY_MS);
     const buckets = Object.entries(product.grants).map(([metric, units]) => ({
-      billableId, metric, purchaseId: session.id, granted: units * quantity, remaining: units * quantity, refundedUnits: 0, expiresAt, createdAt: now,
+      billableId, metric, purchaseId: paid.id, granted: units * quantity, remaining: units * quantity, refundedUnits: 0, expiresAt, createdAt: now,
     }));
     if (buckets.length > 0) await tx.manager.getRepository(CreditBucketEntity).insert(buckets);
     // A plan for life changes what the guards allow: bump the billable so every cache drops it.
     if (product.grantsPlan) await this.store.writeState(tx, billable, {});
-    this.logger.log(`Purchase ${session.id} granted to billable ${billableId} (${product.key} x${quantity})`);
+    this.logger.log(`Purchase ${paid.id} granted to billable ${billableId} (${product.key} x${quantity})`);
     return purchase;
+  }
+
+  /**
+   * Grants an off-session purchase (an auto top-up) once, keyed by its PaymentIntent id, inside `tx`;
+   * only a succeeded intent made by this module for a customer the named billable owns.
+   */
+  async applyPaymentIntent(tx: PaymentsTx, intent: Stripe.PaymentIntent): Promise<CreditPurchaseEntity | null> {
+    const billableId = intent.metadata?.billable_id;
+    const product = this.products.get(intent.metadata?.product);
+    if (intent.status !== 'succeeded' || !intent.metadata?.auto_top_up || !billableId || !product) return null;
+    const billable = await this.store.lockById(tx, billableId);
+    if (!billable || billable.stripeCustomerId !== refId(intent.customer)) {
+      this.logger.warn(`PaymentIntent ${intent.id} names billable ${billableId}, which does not own its customer; nothing granted.`);
+      return null;
+    }
+    return this.grant(tx, billable, product, { id: intent.id, quantity: 1, paymentIntent: intent.id, amount: intent.amount, currency: intent.currency });
   }
 
   /** The purchase paid by a payment intent, if granted. */

@@ -16,6 +16,14 @@ export interface ProductDefinition {
   maxQuantity?: number;
 }
 
+/** Buys a product off-session, with the card saved at the customer's last checkout, when a metric's purchased credits fall below a threshold. */
+export interface AutoTopUpRule {
+  /** Buy when the purchased units left of the metric fall below this. Required. */
+  below: number;
+  /** The product key to buy (one unit); it must grant the metric. Required. */
+  product: string;
+}
+
 /** The products object: product key -> definition. */
 export type ProductsDefinition = Readonly<Record<string, ProductDefinition>>;
 

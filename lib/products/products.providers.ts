@@ -1,6 +1,7 @@
 import { Provider, Type } from '@nestjs/common';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
+import { AutoTopUp } from './auto-top-up.service';
 import { ProductCatalog } from './product-catalog';
 import { ProductCheckoutService } from './product-checkout.service';
 import { ProductEvents } from './product-events.service';
@@ -13,6 +14,7 @@ export const PRODUCTS_PROVIDERS: Provider[] = [
   ProductCheckoutService,
   ProductGrants,
   ProductEvents,
+  AutoTopUp,
 ];
 
 /** Controllers of the products room, served under the module's route path. */

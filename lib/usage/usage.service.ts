@@ -4,6 +4,7 @@ import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
+import { AutoTopUp } from '../products/auto-top-up.service';
 import { CreditBucketView, CreditsLedger } from './credits-ledger';
 import { UsageLedger, UsageReservation, UsageResponse } from './usage-ledger';
 import { secondsUntil, UsagePeriod, usagePeriod } from './usage-period';
@@ -46,6 +47,7 @@ export class UsageService {
     private readonly catalog: PlanCatalog,
     private readonly ledger: UsageLedger,
     private readonly credits: CreditsLedger,
+    private readonly topUps: AutoTopUp,
   ) {}
 
   /** Whether `quantity` more units of `metric` fit in the billable's limit now; counts nothing. */
@@ -72,7 +74,11 @@ export class UsageService {
     // A key may be a repeat, which the ledger answers even on a plan that lacks the metric now.
     if (limit === 0 && !idempotencyKey && !this.credits.sells(metric)) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
     const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
-    if (!outcome.admitted) throw this.limitExceeded(metric, limit, outcome.used, period, now);
+    if (!outcome.admitted) {
+      this.topUps.afterUse(id, metric);
+      throw this.limitExceeded(metric, limit, outcome.used, period, now);
+    }
+    if ((outcome.reservation.credits?.length ?? 0) > 0) this.topUps.afterUse(id, metric);
     return outcome.reservation;
   }
 

@@ -42,4 +42,17 @@ describe('products option', () => {
     expect(start(products)).toThrow(PaymentsConfigError);
     expect(start(products)).toThrow(`nestjs-headless-payments: ${sentence}`);
   });
+
+  it.each([
+    [{ api_calls: { below: 5, product: 'lifetime' } }, "autoTopUp.api_calls buys 'lifetime', which grants no api_calls; pick a product that grants it."],
+    [{ api_calls: { below: 5, product: 'nope' } }, "autoTopUp.api_calls.product 'nope' is not in the products (known: credits, lifetime)."],
+    [{ api_calls: { below: 0, product: 'credits' } }, 'autoTopUp.api_calls.below must be a whole number of units from 1, not 0.'],
+  ])('refuses the autoTopUp rule %j at start-up with one sentence', (autoTopUp, sentence) => {
+    const run = () => resolvePaymentsOptions({ ...valid, autoTopUp: autoTopUp as PaymentsModuleOptions['autoTopUp'] });
+    expect(run).toThrow(`nestjs-headless-payments: ${sentence}`);
+  });
+
+  it('accepts a rule for a product that grants the metric', () => {
+    expect(() => resolvePaymentsOptions({ ...valid, autoTopUp: { api_calls: { below: 50, product: 'credits' } } })).not.toThrow();
+  });
 });

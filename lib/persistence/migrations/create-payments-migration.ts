@@ -110,6 +110,10 @@ function creditTables(): Table[] {
       columns: [serialId, int('record_id'), int('bucket_id'), int('quantity')],
       indices: [index('payments_credit_spends', ['record_id'])],
     }),
+    new Table({
+      name: 'payments_auto_topups',
+      columns: [str('billable_id', 64, { isPrimary: true }), str('metric', 64, { isPrimary: true }), str('status', 16), int('attempt', { default: '0' }), ts('updated_at')],
+    }),
   ];
 }
 

@@ -65,6 +65,8 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'POST /v1/promotion_codes': promotions.promotionCodeCreate,
   'GET /v1/promotion_codes/:id': promotions.promotionCodeRetrieve,
   'GET /v1/promotion_codes': promotions.promotionCodeList,
+  'POST /v1/payment_intents': payments.paymentIntentCreate,
+  'GET /v1/payment_methods': payments.paymentMethodList,
   'GET /v1/payment_intents/:id': payments.paymentIntentRetrieve,
   'GET /v1/charges/:id': payments.chargeRetrieve,
   'POST /v1/refunds': payments.refundCreate,

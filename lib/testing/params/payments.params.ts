@@ -5,6 +5,20 @@ import { MAP, S, obj, ParamSchema } from './param-schema';
 /** `PaymentIntentRetrieveParams` */
 export const paymentIntentRetrieve: ParamSchema = { client_secret: S, expand: S };
 
+/** `PaymentIntentCreateParams` (top level; nested hashes the fake does not model are refused as unknown). */
+export const paymentIntentCreate: ParamSchema = {
+  amount: S, application_fee_amount: S, automatic_payment_methods: obj({ allow_redirects: S, enabled: S }), capture_method: S, confirm: S,
+  confirmation_method: S, confirmation_token: S, currency: S, customer: S, customer_account: S, description: S, error_on_requires_action: S,
+  excluded_payment_method_types: S, expand: S, mandate: S, metadata: MAP, off_session: S, on_behalf_of: S, payment_method: S,
+  payment_method_configuration: S, payment_method_types: S, receipt_email: S, return_url: S, setup_future_usage: S,
+  statement_descriptor: S, statement_descriptor_suffix: S, transfer_group: S, use_stripe_sdk: S,
+};
+
+/** `PaymentMethodListParams` */
+export const paymentMethodList: ParamSchema = {
+  customer: S, customer_account: S, ending_before: S, expand: S, limit: S, starting_after: S, type: S, allow_redisplay: S,
+};
+
 /** `ChargeRetrieveParams` */
 export const chargeRetrieve: ParamSchema = { expand: S };
 

@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { listResponse } from '../list-helpers';
 import { OneTimePayments } from '../one-time-payments';
-import { missing } from '../stripe-api.error';
+import { cardError } from '../subscription.engine';
+import { badParam, missing, missingParam } from '../stripe-api.error';
 
 /** PaymentIntents and Charges (read), and Refunds (create, read, list by charge or payment intent). */
 export function paymentRoutes(router: ApiRouter, payments: OneTimePayments): void {
@@ -13,6 +14,27 @@ export function paymentRoutes(router: ApiRouter, payments: OneTimePayments): voi
     return object;
   };
 
+  // Off-session payments with the customer's saved card (confirm=true only: the fake has no client-side step).
+  router.add('POST', '/v1/payment_intents', ({ params }) => {
+    const amount = params.int('amount', 1);
+    if (amount === undefined) throw missingParam('amount');
+    const currency = params.str('currency');
+    if (!currency) throw missingParam('currency');
+    const customer = params.str('customer');
+    if (!customer || !ctx.store.customers.has(customer)) throw missing('customer', customer ?? '', 'customer');
+    if (params.bool('confirm') !== true) throw badParam('confirm', 'The fake only creates PaymentIntents with confirm=true.');
+    const method = params.str('payment_method');
+    if (method !== `pm_card_${customer}`) throw missing('payment_method', method ?? '', 'payment_method');
+    const card = ctx.cardFor(customer);
+    if (card !== 'success') throw cardError(card);
+    return payments.pay({ amount, currency, customer, metadata: params.metadata() });
+  });
+  // The card a customer paid with at checkout, as its one saved payment method.
+  router.add('GET', '/v1/payment_methods', ({ params }) => {
+    const customer = params.str('customer');
+    const saved = customer && ctx.store.cards.has(customer) ? [{ id: `pm_card_${customer}`, object: 'payment_method', type: 'card', customer, created: 0, livemode: false, metadata: {}, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 } }] : [];
+    return listResponse(saved as never[], params, '/v1/payment_methods');
+  });
   router.add('GET', '/v1/payment_intents/:id', ({ ids }) => found(ctx.store.paymentIntents, 'payment_intent', ids[0]) as object);
   router.add('GET', '/v1/charges/:id', ({ ids }) => found(ctx.store.charges, 'charge', ids[0]) as object);
   router.add('POST', '/v1/refunds', ({ params }) =>

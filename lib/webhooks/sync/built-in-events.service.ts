@@ -77,7 +77,7 @@ export class BuiltInEvents {
     if (!BUILT_IN_EVENT_TYPES.includes(event.type)) return null;
     const object = event.data.object as unknown as Record<string, unknown>;
     const id = String(object.id);
-    if (event.type === 'charge.refunded') return { kind: 'refunds', fetched: await this.productEvents.fetchRefunds(id) };
+    if (event.type === 'charge.refunded') return this.productEvents.handles() ? { kind: 'refunds', fetched: await this.productEvents.fetchRefunds(id) } : null;
     if (event.type === 'checkout.session.completed' || event.type === 'checkout.session.async_payment_succeeded') return { kind: 'checkout', sessionId: id, fetched: await this.sync.fetchCheckoutSession(id) };
     if (event.type.startsWith('customer.subscription.')) return { kind: 'subscription', subscriptionId: id, fetched: await this.sync.fetchSubscription(id) };
     if (event.type === 'customer.deleted') return { kind: 'customer_deleted', customerId: id, fetched: await this.sync.fetchCustomer(id) };

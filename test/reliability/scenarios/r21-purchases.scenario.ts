@@ -37,7 +37,7 @@ export async function r21Purchases(): Promise<void> {
   const fake = await FakeStripe.start({ seed: SEED, retryScheduleMs: [100, 300, 1000, 2000, 4000] });
   for (const price of testPrices) fake.createPrice(price);
   createProductPrices(fake);
-  const common = { db, fake, registerWithFake: false, realisticDelivery: false, payments: { authGuard: jwtGuard, products: testProducts, entitlementsCacheTtlMs: 0 } };
+  const common = { db, fake, registerWithFake: false, realisticDelivery: false, payments: { authGuard: jwtGuard, products: testProducts, entitlementsCacheTtlMs: 0, stripeCallBudget: false as const } };
   const a = await startTestApp(common);
   const b = await startTestApp({ ...common, synchronize: false });
   const apps: [TestApp, TestApp] = [a, b];
