@@ -45,7 +45,8 @@ export async function r21Purchases(): Promise<void> {
     // Every event goes to both instances, each copy shuffled and sometimes duplicated: they race each other and the status calls.
     fake.addWebhookEndpoint(`${a.url}/api/payments/webhook`);
     fake.addWebhookEndpoint(`${b.url}/api/payments/webhook`);
-    fake.useRealisticDelivery();
+    // Stripe's way (shuffled, 30% duplicated, small delays), with more in flight so the full scale drains in time.
+    fake.setDelivery({ shuffle: true, duplicates: 0.3, delayMs: [0, 10], concurrency: 8 });
     const users = await Promise.all(Array.from({ length: userCount }, () => a.createUser()));
     const stripe = fake.client();
     const purchases: Purchase[] = [];
@@ -80,10 +81,10 @@ export async function r21Purchases(): Promise<void> {
         }
       }
     });
-    await fake.waitForDeliveries(60_000);
+    await fake.waitForDeliveries(sized({ ci: 60_000, full: 600_000 }));
     // Redeliver a sample of every event once more, after the fact.
     for (const event of rng.shuffle(fake.events.filter((e) => e.type === 'checkout.session.completed' || e.type === 'charge.refunded')).slice(0, 20)) fake.redeliver(event.id);
-    await fake.waitForDeliveries(60_000);
+    await fake.waitForDeliveries(sized({ ci: 60_000, full: 600_000 }));
 
     const purchaseRows: { id: string; n: number }[] = await a.dataSource.query('SELECT id, COUNT(*)::int AS n FROM payments_purchases GROUP BY id');
     const refundRows: { n: number }[] = await a.dataSource.query('SELECT COUNT(*)::int AS n FROM payments_credit_refunds');
