@@ -10,7 +10,7 @@ export function buildPaymentIntent(input: { id: string; created: number; amount:
     on_behalf_of: null, payment_method: `pm_${input.id.slice(3)}`, payment_method_configuration_details: null, payment_method_options: {},
     payment_method_types: ['card'], processing: null, receipt_email: null, review: null, setup_future_usage: input.setupFutureUsage, shipping: null,
     statement_descriptor: null, statement_descriptor_suffix: null, status: 'succeeded', transfer_data: null, transfer_group: null, source: null,
-    excluded_payment_method_types: null, customer_account: null,
+    excluded_payment_method_types: null, customer_account: null, managed_payments: { enabled: false },
   };
   return intent as unknown as Stripe.PaymentIntent;
 }
@@ -24,13 +24,23 @@ export function buildCharge(input: { id: string; created: number; amount: number
     calculated_statement_descriptor: 'FAKESTRIPE', captured: true, created: input.created, currency: input.currency, customer: input.customer, description: null,
     disputed: false, failure_balance_transaction: null, failure_code: null, failure_message: null, fraud_details: {}, id: input.id, livemode: false,
     metadata: input.metadata, object: 'charge', on_behalf_of: null,
-    outcome: { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: { advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network', reason: null, seller_message: 'Payment complete.', type: 'authorized' },
     paid: true, payment_intent: input.paymentIntent, payment_method: `pm_${input.paymentIntent.slice(3)}`,
-    payment_method_details: { card: { brand: 'visa', country: 'US', exp_month: 12, exp_year: 2034, fingerprint: 'FAKEfingerprint0', funding: 'credit', last4: '4242', network: 'visa' }, type: 'card' },
+    payment_method_details: {
+      card: {
+        amount_authorized: input.amount, brand: 'visa', checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' }, country: 'US',
+        exp_month: 12, exp_year: 2034, extended_authorization: { status: 'disabled' }, fingerprint: 'FAKEfingerprint0', funding: 'credit',
+        incremental_authorization: { status: 'unavailable' }, installments: null, last4: '4242', mandate: null, multicapture: { status: 'unavailable' },
+        network: 'visa', network_token: { used: false }, overcapture: { maximum_amount_capturable: input.amount, status: 'unavailable' },
+        three_d_secure: null, wallet: null, authorization_code: '123456', regulated_status: 'unregulated', network_transaction_id: '000000000000000',
+        transaction_link_id: null,
+      },
+      type: 'card',
+    },
     receipt_email: null, receipt_number: null, receipt_url: null, refunded: false,
     refunds: { data: [], has_more: false, object: 'list', url: `/v1/charges/${input.id}/refunds` },
     review: null, shipping: null, source_transfer: null, statement_descriptor: null, statement_descriptor_suffix: null, status: 'succeeded',
-    transfer_data: null, transfer_group: null,
+    transfer_data: null, transfer_group: null, source: null,
   };
   return charge as unknown as Stripe.Charge;
 }
@@ -39,7 +49,7 @@ export function buildCharge(input: { id: string; created: number; amount: number
 export function buildRefund(input: { id: string; created: number; amount: number; currency: string; charge: string; paymentIntent: string; reason: string | null; metadata: Record<string, string> }): Stripe.Refund {
   const refund = {
     amount: input.amount, balance_transaction: `txn_${input.id.slice(3)}`, charge: input.charge, created: input.created, currency: input.currency,
-    destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    destination_details: { card: { type: 'refund' }, type: 'card' },
     id: input.id, metadata: input.metadata, object: 'refund', payment_intent: input.paymentIntent, reason: input.reason, receipt_number: null,
     source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null, customer: null, customer_account: null, payment_method: null,
   };
