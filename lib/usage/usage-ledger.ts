@@ -243,7 +243,9 @@ export class UsageLedger {
     if (!existing) return BUSY; // its holder was refused and removed it: try again
     const repeat = this.repeatOutcome(request, existing, counterId, now);
     if (repeat) return repeat;
-    // A retry of a use that failed, or a key past its window: a new use, counted like one.
+    // A retry of a use that failed, or a key past its window: a new use, counted like one. The old
+    // use's spends are forgotten (spent for good), so a release of the new one gives back only its own.
+    if (this.credits.sells(request.metric)) await this.credits.takeRecorded(manager, existing.id);
     const split = await this.take(tx, counterId, request, existing.id);
     if (!split) {
       return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };

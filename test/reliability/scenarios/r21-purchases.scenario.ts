@@ -31,7 +31,7 @@ interface Purchase {
 export async function r21Purchases(): Promise<void> {
   const started = Date.now();
   const rng = rngFor('R21');
-  const purchasesWanted = sized({ ci: 40, full: 300 });
+  const purchasesWanted = sized({ ci: 30, full: 300 });
   const userCount = sized({ ci: 8, full: 30 });
   const db = await createTestDatabase('postgres');
   const fake = await FakeStripe.start({ seed: SEED, retryScheduleMs: [100, 300, 1000, 2000, 4000] });
@@ -109,7 +109,7 @@ export async function r21Purchases(): Promise<void> {
     const before = new Map<number, number>();
     for (const p of purchases) before.set(p.user, (before.get(p.user) ?? 0) + (remainingOf.get(p.sessionId) ?? 0));
     const admitted = new Map<number, number>();
-    const shots = users.flatMap((u) => Array.from({ length: sized({ ci: 40, full: 150 }) }, () => ({ user: u.id, quantity: rng.int(1, 40) })));
+    const shots = users.flatMap((u) => Array.from({ length: sized({ ci: 30, full: 150 }) }, () => ({ user: u.id, quantity: rng.int(1, 40) })));
     await pool(32, shots.length, async (n) => {
       const shot = shots[n];
       try {
