@@ -47,6 +47,7 @@ export async function r21Purchases(): Promise<void> {
     fake.addWebhookEndpoint(`${b.url}/api/payments/webhook`);
     // Stripe's way (shuffled, 30% duplicated, small delays), with more in flight so the full scale drains in time.
     fake.setDelivery({ shuffle: true, duplicates: 0.3, delayMs: [0, 10], concurrency: 8 });
+    const booted = Date.now();
     const users = await Promise.all(Array.from({ length: userCount }, () => a.createUser()));
     const stripe = fake.client();
     const purchases: Purchase[] = [];
@@ -81,6 +82,7 @@ export async function r21Purchases(): Promise<void> {
         }
       }
     });
+    const bought = Date.now();
     await fake.waitForDeliveries(sized({ ci: 60_000, full: 600_000 }));
     // Redeliver a sample of every event once more, after the fact.
     for (const event of rng.shuffle(fake.events.filter((e) => e.type === 'checkout.session.completed' || e.type === 'charge.refunded')).slice(0, 20)) fake.redeliver(event.id);
@@ -104,6 +106,7 @@ export async function r21Purchases(): Promise<void> {
     const grantedTwice = purchaseRows.filter((r) => r.n !== 1).length + Math.max(0, buckets.length - purchases.length);
     const grantedUnits = [...remainingOf.values()].reduce((s, n) => s + n, 0);
 
+    const drained = Date.now();
     // Concurrent consumption over both instances: more asked than there is, in random sizes.
     const usage = [a.app.get(UsageService), b.app.get(UsageService)];
     const before = new Map<number, number>();
@@ -138,6 +141,7 @@ export async function r21Purchases(): Promise<void> {
     report('R21', 'purchases', {
       purchases: purchases.length, refunds: refundsMade, statusCalls, lost, grantedTwice, wrongUnits, expectedUnits, grantedUnits,
       refundRows: refundRows[0].n, consumeCalls: shots.length, belowZero, overSpent, bookMismatch,
+      secondsBoot: seconds(started, booted), secondsBuy: seconds(booted, bought), secondsDrain: seconds(bought, drained), secondsConsume: seconds(drained, Date.now()),
     }, started);
     if (lost || grantedTwice || wrongUnits || grantedUnits !== expectedUnits || refundRows[0].n !== refundsMade || belowZero || overSpent || bookMismatch) {
       throw new Error(`R21: lost=${lost} grantedTwice=${grantedTwice} wrongUnits=${wrongUnits} granted=${grantedUnits}/${expectedUnits} refunds=${refundRows[0].n}/${refundsMade} belowZero=${belowZero} overSpent=${overSpent} bookMismatch=${bookMismatch}`);
@@ -149,3 +153,5 @@ export async function r21Purchases(): Promise<void> {
     await db.drop();
   }
 }
+
+const seconds = (from: number, to: number): number => Math.round((to - from) / 100) / 10;
