@@ -31,3 +31,10 @@ export * from './usage';
 export * from './health';
 // Organisations and roles (issue 13): who may do what to a billable, and who the Stripe customer is.
 export * from './teams';
+// One-time products and purchased credits (issue 15).
+export * from './products';
+export { CreditPurchaseEntity } from './persistence/entities/credit-purchase.entity';
+export { CreditBucketEntity } from './persistence/entities/credit-bucket.entity';
+export { CreditRefundEntity } from './persistence/entities/credit-refund.entity';
+export { CreditSpendEntity } from './persistence/entities/credit-spend.entity';
+export { AutoTopUpEntity } from './persistence/entities/auto-top-up.entity';

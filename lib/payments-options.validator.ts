@@ -2,6 +2,7 @@ import { STRIPE_CALL_COSTS } from './budget/stripe-call-cost.decorator';
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
 import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
+import { autoTopUpProblem, productsProblem } from './products/product-catalog';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 
@@ -30,6 +31,10 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     if (!secret.startsWith('whsec_')) fail('webhookSecret must be the endpoint signing secret starting with "whsec_"; copy it from the Stripe dashboard or `stripe listen`.');
   }
   validatePlans(options.plans);
+  const productProblem = productsProblem(options.products, options.plans);
+  if (productProblem) fail(productProblem);
+  const topUpProblem = autoTopUpProblem(options.autoTopUp, options.products);
+  if (topUpProblem) fail(topUpProblem);
   if (!options.billableEntity) fail('billableEntity is required: pass the entity class (e.g. User) that extends SubscriptionMixin(...).');
   if (!isBillableEntity(options.billableEntity)) {
     fail(`billableEntity ${options.billableEntity.name} does not extend SubscriptionMixin; declare it as \`class ${options.billableEntity.name} extends SubscriptionMixin(BaseClass)\`.`);

@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 /** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
 export type StripeClientConfig = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
 import { PlansDefinition } from './plans/plan.types';
+import type { AutoTopUpRule, ProductsDefinition } from './products/product.types';
 import type { CheckoutParamsHook } from './billing/checkout-params';
 import type { BillingActionName } from './teams/billing-action.decorator';
 import type { CustomerDetails } from './teams/customer-details';
@@ -45,6 +46,10 @@ export interface PaymentsModuleOptions {
   webhookSecret?: string | string[];
   /** Plan key -> plan, cheapest first (rank = order). Required. */
   plans: PlansDefinition;
+  /** One-time products (credit packs, a plan for life) sold by `POST /checkout { product }`; see `defineProducts`. Default none. */
+  products?: ProductsDefinition;
+  /** Per metric: buy `product` off-session when its purchased credits fall below `below` (one purchase in flight at most). Default none. */
+  autoTopUp?: Readonly<Record<string, AutoTopUpRule>>;
   /** The app's entity class built with `SubscriptionMixin` (User or Organization). Required. */
   billableEntity: Type<object>;
   /** Name of the TypeORM DataSource to use. Default: the default one. */

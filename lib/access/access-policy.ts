@@ -29,8 +29,16 @@ export type AccessDecision = { allowed: true; plan: string | null; subscribed: b
  * (null when the catalogue has none). A plan key the catalogue no longer knows falls back to free.
  */
 export function effectivePlan(state: StatusSnapshot | null, catalog: PlanCatalog, policy: Required<PastDuePolicy>, now: Date): string | null {
-  if (state && isSubscribed(state, now, policy) && catalog.get(state.plan)) return state.plan;
-  return catalog.freePlan()?.key ?? null;
+  const subscribed = state && isSubscribed(state, now, policy) && catalog.get(state.plan) ? state.plan : null;
+  // A plan bought for life is a floor: a subscription to a bigger plan wins while it gives access.
+  const lifetime = state?.lifetimePlan && catalog.get(state.lifetimePlan) ? state.lifetimePlan : null;
+  if (subscribed && lifetime) return catalog.rank(subscribed) >= catalog.rank(lifetime) ? subscribed : lifetime;
+  return subscribed ?? lifetime ?? catalog.freePlan()?.key ?? null;
+}
+
+/** True when the state gives access as a subscription does: subscribed now, or holding a plan for life. */
+export function hasPaidAccess(state: StatusSnapshot, catalog: PlanCatalog, policy: Required<PastDuePolicy>, now: Date): boolean {
+  return isSubscribed(state, now, policy) || (!!state.lifetimePlan && catalog.get(state.lifetimePlan) !== undefined);
 }
 
 /**
@@ -49,7 +57,7 @@ export function decideAccess(
   if (!authenticated) {
     return refuse(401, 'unauthenticated', 'Sign in to use this feature.', {});
   }
-  const subscribed = state !== null && isSubscribed(state, now, policy);
+  const subscribed = state !== null && hasPaidAccess(state, catalog, policy, now);
   const plan = effectivePlan(state, catalog, policy, now);
   if (requirement.active && !subscribed) {
     return refuse(403, 'subscription_required', 'An active subscription is required.', {

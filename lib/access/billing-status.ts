@@ -5,7 +5,10 @@ import { BillingState } from '../persistence/billing-state';
 export type StatusSnapshot = Pick<
   BillingState,
   'plan' | 'subscriptionStatus' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'cancelAt' | 'trialEnd' | 'pastDueSince'
->;
+> & {
+  /** A plan held for life through a one-time product (`grantsPlan`), read beside the columns; absent without one. */
+  lifetimePlan?: string | null;
+};
 
 const DAY_MS = 86_400_000;
 

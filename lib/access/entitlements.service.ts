@@ -5,8 +5,10 @@ import { EntitlementsChannel, ResolvedPaymentsOptions } from '../payments.option
 import { BillableStore } from '../persistence/billable-store';
 import { BILLING_STATE_FIELDS, BillingState } from '../persistence/billing-state';
 import { PlanCatalog } from '../plans/plan-catalog';
-import { effectivePlan } from './access-policy';
-import { endsAt, isSubscribed, onGracePeriod, onTrial } from './billing-status';
+import { effectivePlan, hasPaidAccess } from './access-policy';
+import { CreditPurchaseEntity } from '../persistence/entities/credit-purchase.entity';
+import { Not, IsNull } from 'typeorm';
+import { endsAt, onGracePeriod, onTrial } from './billing-status';
 import { PostgresEntitlementsChannel } from './channels/postgres-entitlements.channel';
 
 /** What a billable may do now: the state snapshot and what follows from it. Serialisable to JSON. */
@@ -112,7 +114,7 @@ export class Entitlements implements OnModuleInit, OnModuleDestroy {
       effectivePlan: plan,
       features: [...this.catalog.features(plan)],
       limits: { ...this.catalog.limits(plan) },
-      active: state !== null && isSubscribed(state, now, this.options.pastDue),
+      active: state !== null && hasPaidAccess(state, this.catalog, this.options.pastDue, now),
       onTrial: state !== null && onTrial(state, now),
       onGracePeriod: state !== null && onGracePeriod(state, now),
       endsAt: state ? endsAt(state) : null,
@@ -165,7 +167,15 @@ export class Entitlements implements OnModuleInit, OnModuleDestroy {
     state.cancelAtPeriodEnd = Boolean(row.cancelAtPeriodEnd);
     state.trialUsed = Boolean(row.trialUsed);
     state.billingVersion = Number(row.billingVersion ?? 0);
+    if (Object.values(this.options.products ?? {}).some((product) => product.grantsPlan)) state.lifetimePlan = await this.lifetimePlan(billableId);
     return state as unknown as BillingState;
+  }
+
+  /** The biggest plan the billable bought for life (purchases not refunded in full), or null. */
+  private async lifetimePlan(billableId: string): Promise<string | null> {
+    const rows = await this.store.repository().manager.getRepository(CreditPurchaseEntity).find({ where: { billableId, plan: Not(IsNull()) }, select: { plan: true } });
+    const plans = rows.map((row) => row.plan as string).filter((plan) => this.catalog.get(plan));
+    return plans.sort((a, b) => this.catalog.rank(b) - this.catalog.rank(a))[0] ?? null;
   }
 
   private publish(billableId: string): void {

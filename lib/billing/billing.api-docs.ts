@@ -19,8 +19,8 @@ export const DocPlans = () => route('The public plan catalogue', 200, PlansAnswe
 export const DocSubscription = () => route("The caller's billing state", 200, SubscriptionModel, AUTH);
 /** `POST /checkout`. */
 export const DocCheckout = () =>
-  route('Start a Stripe Checkout for a plan', 200, CheckoutAnswer, {
-    400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid'],
+  route('Start a Stripe Checkout for a plan or a one-time product', 200, CheckoutAnswer, {
+    400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid', 'invalid_product', 'quantity_out_of_range'],
     ...AUTH,
     409: ['already_subscribed', 'idempotency_conflict', 'trial_already_used'],
     500: ['checkout_params_invalid'],

@@ -1,4 +1,5 @@
-import { DocProperty } from '../common/api-docs';
+import { DocOptionalProperty, DocProperty } from '../common/api-docs';
+import { PurchaseModel } from '../products/products.api-docs';
 
 // Documentation-only shapes of the billing answers (the services return plain objects of these
 // shapes); they exist so the generated OpenAPI document describes each answer.
@@ -110,6 +111,8 @@ export class CheckoutStatusAnswer {
   session!: CheckoutSessionModel;
   @DocProperty({ type: SubscriptionModel })
   subscription!: SubscriptionModel;
+  @DocOptionalProperty({ type: PurchaseModel, nullable: true, description: 'For a one-time product checkout: the purchase once paid and granted, null until then.' })
+  purchase?: PurchaseModel | null;
 }
 
 /** `POST /portal`. */

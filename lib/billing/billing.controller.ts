@@ -14,6 +14,8 @@ import { BillingService } from './billing.service';
 import { CollectionPauseService } from './collection-pause.service';
 import { billingValidationPipe } from './billing-validation.pipe';
 import { JsonBodyGuard } from './json-body.guard';
+import { productInput } from '../products/product-checkout.input';
+import { ProductCheckoutService } from '../products/product-checkout.service';
 
 /**
  * The authenticated billing routes; each acts on the caller's own billable, never on an id from the
@@ -29,6 +31,7 @@ export class BillingController {
   constructor(
     private readonly billing: BillingService,
     private readonly pauses: CollectionPauseService,
+    private readonly products: ProductCheckoutService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
@@ -45,7 +48,9 @@ export class BillingController {
   @StripeCallCost(STRIPE_CALL_COSTS.checkout)
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
-    return this.billing.checkout(requireBillableId(this.options, req), body, req);
+    const billableId = requireBillableId(this.options, req);
+    if (body.product !== undefined || body.quantity !== undefined) return this.products.checkout(billableId, productInput(body), req);
+    return this.billing.checkout(billableId, { ...body, plan: body.plan as string }, req);
   }
 
   @Get('checkout/status')

@@ -1,18 +1,35 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
 const INTERVALS: BillingInterval[] = ['day', 'week', 'month', 'year'];
 
-/** Body of `POST /checkout`. The client names a plan key, never a Stripe price id. */
+/** Body of `POST /checkout`. The client names a plan key or a product key, never a Stripe price id. */
 export class CheckoutDto {
-  /** Plan key from the catalogue. */
-  @DocProperty({ description: 'Plan key from the catalogue (not a price id).', minLength: 1, maxLength: 64, example: 'pro' })
+  /** Plan key from the catalogue (a subscription); required unless `product` is given. */
+  @DocOptionalProperty({ description: 'Plan key from the catalogue (not a price id); required unless product is given.', minLength: 1, maxLength: 64, example: 'pro' })
+  @ValidateIf((body: CheckoutDto) => body.product === undefined || body.plan !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(64)
-  plan!: string;
+  plan?: string;
+
+  /** One-time product key (a payment-mode checkout), instead of `plan`. */
+  @DocOptionalProperty({ description: 'One-time product key from GET /products, instead of plan.', minLength: 1, maxLength: 64, example: 'credits_1000' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  product?: string;
+
+  /** How many of the product; default 1, at most the product's maxQuantity. */
+  @DocOptionalProperty({ type: Number, minimum: 1, maximum: 1000, default: 1, description: "How many of the product (with product only); at most the product's maxQuantity." })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  quantity?: number;
 
   /** Billing interval; default: the plan's monthly (or only) price. */
   @DocOptionalProperty({ enum: INTERVALS, description: "Default: the plan's monthly (or only) price." })

@@ -9,11 +9,15 @@ import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { BillingSyncService, CHECKOUT_SESSION_EXPAND, ownBillableId } from '../webhooks/sync/billing-sync.service';
 import { billableNotFound } from './stripe-customers.service';
 import { subscriptionView, SubscriptionView } from './subscription.view';
+import { ProductGrants } from '../products/product-grants.service';
+import { purchaseView, PurchaseView } from '../products/purchase.view';
 
 /** `GET /checkout/status`: the session's state and the caller's billing state after an on-demand sync. */
 export interface CheckoutStatusView {
   session: { id: string; status: Stripe.Checkout.Session.Status | null; paymentStatus: Stripe.Checkout.Session.PaymentStatus };
   subscription: SubscriptionView;
+  /** For a one-time product checkout: the purchase once paid and granted (null until then). */
+  purchase?: PurchaseView | null;
 }
 
 /**
@@ -28,6 +32,7 @@ export class CheckoutStatusService {
     private readonly sync: BillingSyncService,
     private readonly catalog: PlanCatalog,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    private readonly grants: ProductGrants,
   ) {}
 
   /** Syncs the caller's own session and answers its state; another billable's session is a 404. */
@@ -40,10 +45,13 @@ export class CheckoutStatusService {
     const owned = session !== null && ownBillableId(session) === billableId && (!billable.stripeCustomerId || session.customer === billable.stripeCustomerId);
     if (!owned) throw new PaymentsException(404, 'checkout_not_found', 'No checkout session with this id belongs to you.');
     const synced = await this.sync.syncCheckoutSession(sessionId, { fetched: { session, fetchedAt } });
+    // A one-time purchase is granted here or by the webhook, whichever commits first (keyed by the session id).
+    const purchase = synced.session.mode === 'payment' ? await this.grants.grantSession(synced.session) : undefined;
     const state = (await this.store.findById(billableId)) ?? billable;
     return {
       session: { id: synced.session.id, status: synced.session.status, paymentStatus: synced.session.payment_status },
       subscription: subscriptionView(state, this.catalog, this.options.pastDue),
+      ...(purchase === undefined ? {} : { purchase: purchase ? purchaseView(purchase) : null }),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
+import { PRODUCT_EVENT_TYPES } from '../products/product-events.service';
 import { BUILT_IN_EVENT_TYPES } from '../webhooks/sync/built-in-events.service';
 
 /** One line of the doctor's report. */
@@ -35,7 +36,10 @@ export async function runDoctor(stripe: Stripe, catalog: PlanCatalog, options: R
       if (priceId) checks.push(await checkPrice(stripe, plan.key, interval, priceId, options.currency));
     }
   }
-  checks.push(...(await checkWebhookEndpoints(stripe, apiVersion)));
+  // Refunds and delayed payments matter only to an app that sells one-time products.
+  const sellsProducts = Object.keys(options.products ?? {}).length > 0;
+  const needed = BUILT_IN_EVENT_TYPES.filter((type) => sellsProducts || !PRODUCT_EVENT_TYPES.includes(type));
+  checks.push(...(await checkWebhookEndpoints(stripe, apiVersion, needed)));
   return { ok: checks.every((c) => c.ok), checks };
 }
 
@@ -60,7 +64,7 @@ async function checkPrice(stripe: Stripe, plan: string, interval: string, priceI
   return problems.length ? { ok: false, message: `${where} ${problems.join('; ')}.` } : { ok: true, message: `${where}: ${price.currency}, every ${interval}.` };
 }
 
-async function checkWebhookEndpoints(stripe: Stripe, apiVersion: string): Promise<DoctorCheck[]> {
+async function checkWebhookEndpoints(stripe: Stripe, apiVersion: string, needed: readonly string[]): Promise<DoctorCheck[]> {
   const endpoints: Stripe.WebhookEndpoint[] = [];
   try {
     for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) endpoints.push(endpoint);
@@ -72,7 +76,7 @@ async function checkWebhookEndpoints(stripe: Stripe, apiVersion: string): Promis
   if (enabled.length === 0) {
     return [{ ok: false, message: 'No enabled webhook endpoint: add one pointing at <your app>/<prefix>/payments/webhook in the Stripe Dashboard (Developers → Webhooks).' }];
   }
-  const missingOf = (e: Stripe.WebhookEndpoint) => (e.enabled_events.includes('*') ? [] : BUILT_IN_EVENT_TYPES.filter((t) => !e.enabled_events.includes(t)));
+  const missingOf = (e: Stripe.WebhookEndpoint) => (e.enabled_events.includes('*') ? [] : needed.filter((t) => !e.enabled_events.includes(t)));
   const complete = enabled.filter((e) => missingOf(e).length === 0);
   if (complete.length === 0) {
     return enabled.map((e) => ({ ok: false, message: `Webhook endpoint ${e.url} is not enabled for: ${missingOf(e).join(', ')}.` }));

@@ -48,7 +48,10 @@ export type PaymentsErrorCode =
   | 'pause_not_allowed'
   | 'cannot_pause'
   | 'not_paused'
-  | 'billing_forbidden';
+  | 'billing_forbidden'
+  // One-time products (issue 15).
+  | 'invalid_product'
+  | 'quantity_out_of_range';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

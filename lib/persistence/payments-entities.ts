@@ -1,3 +1,8 @@
+import { AutoTopUpEntity } from './entities/auto-top-up.entity';
+import { CreditBucketEntity } from './entities/credit-bucket.entity';
+import { CreditPurchaseEntity } from './entities/credit-purchase.entity';
+import { CreditRefundEntity } from './entities/credit-refund.entity';
+import { CreditSpendEntity } from './entities/credit-spend.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { TrialFingerprintEntity } from './entities/trial-fingerprint.entity';
 import { UsageCounterEntity } from './entities/usage-counter.entity';
@@ -5,4 +10,6 @@ import { UsageRecordEntity } from './entities/usage-record.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
 
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
-export const PAYMENTS_ENTITIES = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity, TrialFingerprintEntity];
+export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity, TrialFingerprintEntity];
+// One-time products and credits (issue 15), on their own line so parallel rooms merge cleanly.
+PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity, AutoTopUpEntity);

@@ -5,6 +5,7 @@ import { buildCustomerDetails } from './objects/checkout-session.factory';
 import { buildCustomer } from './objects/customer.factory';
 import { buildCardPaymentMethod } from './objects/payment-method.factory';
 import { badParam, missing } from './stripe-api.error';
+import { OneTimePayments } from './one-time-payments';
 import { SubscriptionEngine } from './subscription.engine';
 
 /**
@@ -12,7 +13,12 @@ import { SubscriptionEngine } from './subscription.engine';
  * `fake.completeCheckout`, so both produce the same objects and events.
  */
 export class CheckoutFlow {
-  constructor(private readonly ctx: FakeContext, private readonly engine: SubscriptionEngine) {}
+  /** The PaymentIntents, Charges and Refunds of payment-mode sessions. */
+  readonly payments: OneTimePayments;
+
+  constructor(private readonly ctx: FakeContext, private readonly engine: SubscriptionEngine) {
+    this.payments = new OneTimePayments(ctx);
+  }
 
   session(id: string): Stripe.Checkout.Session {
     const session = this.ctx.store.checkoutSessions.get(id);
@@ -69,8 +75,12 @@ export class CheckoutFlow {
       session.invoice = sub.latest_invoice as string;
       const invoice = ctx.store.invoices.get(sub.latest_invoice as string);
       session.payment_status = invoice && invoice.amount_due === 0 ? 'no_payment_required' : 'paid';
-    } else {
+    } else if (options.asyncPayment) {
+      // A bank debit: the session completes now and is paid later (`settleAsyncPayment`).
       session.payment_intent = ctx.id('pi_');
+      session.payment_status = 'unpaid';
+    } else {
+      session.payment_intent = this.pay(session).id;
       session.payment_status = 'paid';
     }
     session.status = 'complete';
@@ -98,6 +108,26 @@ export class CheckoutFlow {
     // No `payment_method.attached` event: the module does not listen to it, and tests count events.
     ctx.store.paymentMethods.set(pm.id, pm);
     return pm.id;
+  }
+
+  /** A delayed payment of a completed payment-mode session succeeds: `checkout.session.async_payment_succeeded`. */
+  settleAsyncPayment(sessionId: string): Stripe.Checkout.Session {
+    const session = this.session(sessionId);
+    if (session.mode !== 'payment' || session.status !== 'complete' || session.payment_status !== 'unpaid') {
+      throw badParam('session', 'Only a completed payment-mode session awaiting a delayed payment can settle.');
+    }
+    this.pay(session, session.payment_intent as string);
+    session.payment_status = 'paid';
+    this.ctx.emit('checkout.session.async_payment_succeeded', session);
+    return session;
+  }
+
+  private pay(session: Stripe.Checkout.Session, intentId?: string): Stripe.PaymentIntent {
+    const extras = this.ctx.store.sessionExtras.get(session.id)!;
+    return this.payments.pay({
+      amount: session.amount_total ?? 0, currency: session.currency ?? 'usd', customer: session.customer as string | null,
+      metadata: extras.paymentIntentMetadata ?? {}, setupFutureUsage: extras.setupFutureUsage ?? null, intentId,
+    });
   }
 
   expire(sessionId: string): Stripe.Checkout.Session {

@@ -12,6 +12,9 @@ export interface SessionExtras {
   lastError?: string;
   /** The subscription's billing mode, fixed when the session is created (from its request's version). */
   billingMode?: 'classic' | 'flexible';
+  /** Payment mode: `payment_intent_data[metadata]` and `[setup_future_usage]`. */
+  paymentIntentMetadata?: Record<string, string>;
+  setupFutureUsage?: string | null;
 }
 
 export interface SubscriptionExtras {
@@ -58,6 +61,9 @@ export class FakeStore {
   readonly cards = new Map<string, TestCard>();
   /** Card payment methods made by Checkout payments (`pm_...`). */
   readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  readonly charges = new Map<string, Stripe.Charge>();
+  readonly refunds = new Map<string, Stripe.Refund>();
   /** Test clocks with their offset from the fake's time (`frozen_time = now + offset`). */
   readonly testClocks = new Map<string, { object: FakeTestClock; offset: number }>();
   readonly events: Stripe.Event[] = [];

@@ -21,6 +21,7 @@ import { checkoutRoutes } from './routes/checkout.routes';
 import { customerRoutes } from './routes/customers.routes';
 import { invoiceAndEventRoutes } from './routes/invoices-events.routes';
 import { paymentMethodRoutes } from './routes/payment-methods.routes';
+import { paymentRoutes } from './routes/payments.routes';
 import { promotionRoutes } from './routes/promotions.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
@@ -46,6 +47,9 @@ export interface FakeStripeState {
   readonly coupons: ReadonlyMap<string, Stripe.Coupon>;
   readonly promotionCodes: ReadonlyMap<string, Stripe.PromotionCode>;
   readonly paymentMethods: ReadonlyMap<string, Stripe.PaymentMethod>;
+  readonly paymentIntents: ReadonlyMap<string, Stripe.PaymentIntent>;
+  readonly charges: ReadonlyMap<string, Stripe.Charge>;
+  readonly refunds: ReadonlyMap<string, Stripe.Refund>;
 }
 
 /**
@@ -112,6 +116,7 @@ export class FakeStripe {
     invoiceAndEventRoutes(router, this.engine, updater);
     promotionRoutes(router);
     paymentMethodRoutes(router);
+    paymentRoutes(router, this.checkout.payments);
     billingRoutes(router);
     testClockRoutes(router, (time) => this.clock.advanceTo(time));
     // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.
@@ -178,6 +183,11 @@ export class FakeStripe {
     return this.checkout.complete(sessionId, options);
   }
 
+  /** A delayed payment (`completeCheckout(id, { asyncPayment: true })`) succeeds: the session is paid, `checkout.session.async_payment_succeeded` is sent. */
+  settleAsyncPayment(sessionId: string): Stripe.Checkout.Session {
+    return structuredClone(this.checkout.settleAsyncPayment(sessionId));
+  }
+
   /** Sets the card a customer's future payments use. */
   setCustomerCard(customerId: string, card: TestCard): void {
     if (!this.store.customers.has(customerId)) throw missing('customer', customerId);
@@ -229,7 +239,7 @@ export class FakeStripe {
     return {
       customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
       invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
-      coupons: s.coupons, promotionCodes: s.promotionCodes, paymentMethods: s.paymentMethods,
+      coupons: s.coupons, promotionCodes: s.promotionCodes, paymentMethods: s.paymentMethods, paymentIntents: s.paymentIntents, charges: s.charges, refunds: s.refunds,
     };
   }
 

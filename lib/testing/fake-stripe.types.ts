@@ -121,6 +121,8 @@ export interface CompleteCheckoutOptions {
   name?: string;
   /** The card's fingerprint (the same card number paid on several accounts); default a new one per payment. */
   cardFingerprint?: string;
+  /** Payment mode: pay by a delayed method (a bank debit), so the session completes `unpaid` until `settleAsyncPayment`. Default false. */
+  asyncPayment?: boolean;
 }
 
 export interface CompleteCheckoutResult {

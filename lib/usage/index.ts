@@ -11,3 +11,6 @@ export { PaymentsRetention } from '../persistence/retention/payments-retention.s
 export type { PruneResult } from '../persistence/retention/payments-retention.service';
 export { calendarMonth, usagePeriod } from './usage-period';
 export type { UsagePeriod } from './usage-period';
+// Purchased credits (issue 15).
+export { CreditsLedger } from './credits-ledger';
+export type { CreditBucketView, CreditSpend, CreditSplit } from './credits-ledger';

@@ -7,6 +7,7 @@ import { UsageRecordEntity } from '../persistence/entities/usage-record.entity';
 import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { CounterBatcher } from './counter-batcher';
+import { CreditsLedger, CreditSpend, CreditSplit } from './credits-ledger';
 import { UsageCounters } from './usage-counters';
 import { UsagePeriod } from './usage-period';
 import { decodeReplayBody, encodeReplayBody, keyInUse, keyMismatch, UsageReplay } from './usage-replay';
@@ -26,6 +27,8 @@ export interface UsageReservation {
   replay: UsageReplay | null;
   periodStart: Date;
   periodEnd: Date;
+  /** Units taken from purchased credit buckets (the rest came from the plan's allowance); empty when none. */
+  credits?: CreditSpend[];
 }
 
 /** What `reserve` asks for. */
@@ -73,6 +76,7 @@ export class UsageLedger {
   constructor(
     private readonly transactions: PaymentsTransactions,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    private readonly credits: CreditsLedger,
   ) {
     this.batcher = new CounterBatcher(
       (counterId, quantity, limit) => this.transactions.write((manager) => this.counters.increment(manager, counterId, quantity, limit)),
@@ -89,6 +93,11 @@ export class UsageLedger {
     const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
     if (await this.batcher.increment(counterId, request.quantity, request.limit)) {
       return { admitted: true, reservation: this.reservation(request, counterId, null, null) };
+    }
+    if (this.credits.sells(request.metric)) {
+      // Past the allowance: the rest of it, then purchased credits, in one transaction.
+      const split = await this.transactions.run((tx) => this.credits.spend(tx, counterId, request));
+      if (split) return { admitted: true, reservation: { ...this.reservation(request, counterId, null, null), credits: split.spends } };
     }
     const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
     if (used !== null) return { admitted: false, used };
@@ -122,7 +131,16 @@ export class UsageLedger {
     if (reservation.duplicate) return;
     assertQuantity(reservation.quantity);
     if (reservation.recordId === null) {
-      await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
+      const spends = reservation.credits ?? [];
+      if (spends.length === 0) {
+        await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
+        return;
+      }
+      await this.transactions.run(async (tx) => {
+        const fromAllowance = reservation.quantity - spends.reduce((sum, s) => sum + s.quantity, 0);
+        if (fromAllowance > 0) await this.counters.decrement(tx.manager, reservation.counterId, fromAllowance);
+        await this.credits.restore(tx.manager, spends);
+      });
       return;
     }
     await this.transactions.run(async (tx) => {
@@ -132,7 +150,11 @@ export class UsageLedger {
         .set({ status: 'released' })
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
-      if (flipped.affected === 1) await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity);
+      if (flipped.affected !== 1) return;
+      const spends = await this.credits.takeRecorded(tx.manager, reservation.recordId!);
+      const fromAllowance = reservation.quantity - spends.reduce((sum, s) => sum + s.quantity, 0);
+      if (fromAllowance > 0) await this.counters.decrement(tx.manager, reservation.counterId, fromAllowance);
+      await this.credits.restore(tx.manager, spends);
     });
   }
 
@@ -208,8 +230,9 @@ export class UsageLedger {
     const inserted = await manager.queryRunner!.query(sql, parameters, true);
     if (inserted.affected === 1) {
       const recordId = (await manager.getRepository(UsageRecordEntity).findOneOrFail({ where, select: { id: true } })).id;
-      if (await this.counters.increment(manager, counterId, request.quantity, request.limit)) {
-        return { admitted: true, reservation: this.reservation(request, counterId, recordId, null) };
+      const split = await this.take(tx, counterId, request, recordId);
+      if (split) {
+        return { admitted: true, reservation: { ...this.reservation(request, counterId, recordId, null), credits: split.spends } };
       }
       // Refused: leave no trace of the key, so the client's retry after the reset is counted.
       await manager.createQueryBuilder().delete().from(UsageRecordEntity).where('id = :id', { id: recordId }).execute();
@@ -220,8 +243,11 @@ export class UsageLedger {
     if (!existing) return BUSY; // its holder was refused and removed it: try again
     const repeat = this.repeatOutcome(request, existing, counterId, now);
     if (repeat) return repeat;
-    // A retry of a use that failed, or a key past its window: a new use, counted like one.
-    if (!(await this.counters.increment(manager, counterId, request.quantity, request.limit))) {
+    // A retry of a use that failed, or a key past its window: a new use, counted like one. The old
+    // use's spends are forgotten (spent for good), so a release of the new one gives back only its own.
+    if (this.credits.sells(request.metric)) await this.credits.takeRecorded(manager, existing.id);
+    const split = await this.take(tx, counterId, request, existing.id);
+    if (!split) {
       return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
     await manager
@@ -230,7 +256,16 @@ export class UsageLedger {
       .set({ status: 'reserved', quantity: request.quantity, createdAt: now, reportedAt: null, responseStatus: null, responseBody: null })
       .where('id = :id', { id: existing.id })
       .execute();
-    return { admitted: true, reservation: this.reservation(request, counterId, existing.id, null) };
+    return { admitted: true, reservation: { ...this.reservation(request, counterId, existing.id, null), credits: split.spends } };
+  }
+
+  /** A keyed use's units: from the allowance alone when it fits, else split with purchased credits (recorded against the key). */
+  private async take(tx: PaymentsTx, counterId: number, request: ReserveRequest, recordId: number): Promise<CreditSplit | null> {
+    if (await this.counters.increment(tx.manager, counterId, request.quantity, request.limit)) return { allowance: request.quantity, spends: [] };
+    if (!this.credits.sells(request.metric)) return null;
+    const split = await this.credits.spend(tx, counterId, request);
+    if (split) await this.credits.record(tx.manager, recordId, split.spends);
+    return split;
   }
 
   /** The answer to a repeat of a live key, from a lock-free read; null when the key must be (re)counted. */

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { DocErrors, DocOperation, DocProperty, DocResponse } from '../common/api-docs';
+import { DocErrors, DocOperation, DocOptionalProperty, DocProperty, DocResponse } from '../common/api-docs';
+import { CreditBucketModel } from '../products/products.api-docs';
 
 // The OpenAPI description of `GET /usage` (no-ops without @nestjs/swagger).
 
@@ -17,6 +18,10 @@ export class UsageMeterModel {
   unlimited!: boolean;
   @DocProperty({ type: String, format: 'date-time' })
   resetsAt!: string;
+  @DocOptionalProperty({ description: 'Purchased units left; only for a metric a product sells.' })
+  creditsRemaining?: number;
+  @DocOptionalProperty({ type: CreditBucketModel, isArray: true, description: 'Purchased buckets in spending order; only for a metric a product sells.' })
+  credits?: CreditBucketModel[];
 }
 
 /** `GET /usage`. */

@@ -4,6 +4,8 @@ import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
+import { AutoTopUp } from '../products/auto-top-up.service';
+import { CreditBucketView, CreditsLedger } from './credits-ledger';
 import { UsageLedger, UsageReservation, UsageResponse } from './usage-ledger';
 import { secondsUntil, UsagePeriod, usagePeriod } from './usage-period';
 
@@ -18,6 +20,10 @@ export interface UsageMeter {
   unlimited: boolean;
   /** When the period ends and the count starts again. */
   resetsAt: Date;
+  /** Purchased units left (spent once the allowance is used up); only for a metric some product sells. */
+  creditsRemaining?: number;
+  /** The purchased buckets with units left, in spending order (oldest expiry first); only for a metric some product sells. */
+  credits?: CreditBucketView[];
 }
 
 /** The answer of `check`: whether `quantity` more units fit, and the meter. */
@@ -40,6 +46,8 @@ export class UsageService {
     private readonly entitlements: Entitlements,
     private readonly catalog: PlanCatalog,
     private readonly ledger: UsageLedger,
+    private readonly credits: CreditsLedger,
+    private readonly topUps: AutoTopUp,
   ) {}
 
   /** Whether `quantity` more units of `metric` fit in the billable's limit now; counts nothing. */
@@ -47,7 +55,8 @@ export class UsageService {
     this.assertQuantity(quantity, 0);
     const { period, limit } = await this.context(String(billableId), metric);
     const used = await this.ledger.used(String(billableId), metric, period.start);
-    return { ...this.meter(metric, used, limit, period), allowed: limit < 0 || used + quantity <= limit };
+    const meter = await this.withCredits(String(billableId), this.meter(metric, used, limit, period));
+    return { ...meter, allowed: limit < 0 || used + quantity <= limit + (meter.creditsRemaining ?? 0) };
   }
 
   /**
@@ -63,9 +72,13 @@ export class UsageService {
     const { period, limit } = await this.context(id, metric);
     const now = this.options.now();
     // A key may be a repeat, which the ledger answers even on a plan that lacks the metric now.
-    if (limit === 0 && !idempotencyKey) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
+    if (limit === 0 && !idempotencyKey && !this.credits.sells(metric)) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
     const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
-    if (!outcome.admitted) throw this.limitExceeded(metric, limit, outcome.used, period, now);
+    if (!outcome.admitted) {
+      this.topUps.afterUse(id, metric);
+      throw this.limitExceeded(metric, limit, outcome.used, period, now);
+    }
+    if ((outcome.reservation.credits?.length ?? 0) > 0) this.topUps.afterUse(id, metric);
     return outcome.reservation;
   }
 
@@ -100,7 +113,7 @@ export class UsageService {
     const entitlements = await this.entitlements.forBillable(id, now);
     const period = usagePeriod(entitlements, now);
     const used = await this.ledger.usedIn(id, period.start);
-    return this.metrics().map((metric) => this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period));
+    return Promise.all(this.metrics().map((metric) => this.withCredits(id, this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period))));
   }
 
   /** The period the billable's usage counts in now. */
@@ -133,6 +146,13 @@ export class UsageService {
   private meter(metric: string, used: number, limit: number, period: UsagePeriod): UsageMeter {
     const unlimited = limit < 0;
     return { metric, used, limit, remaining: unlimited ? null : Math.max(0, limit - used), unlimited, resetsAt: period.end };
+  }
+
+  /** The meter with the billable's purchased buckets (no query for a metric no product sells). */
+  private async withCredits(billableId: string, meter: UsageMeter): Promise<UsageMeter> {
+    if (!this.credits.sells(meter.metric)) return meter;
+    const credits = await this.credits.buckets(billableId, meter.metric);
+    return { ...meter, credits, creditsRemaining: credits.reduce((sum, b) => sum + b.remaining, 0) };
   }
 
   private limitExceeded(metric: string, limit: number, used: number, period: UsagePeriod, now: Date): PaymentsException {

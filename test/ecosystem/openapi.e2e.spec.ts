@@ -26,8 +26,10 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
   it('describes the four request bodies with their fields, required ones and limits', () => {
     const bodies = { checkout: 'CheckoutDto', portal: 'PortalDto', cancel: 'CancelDto', upgrade: 'ChangePlanDto' };
     for (const [path, dto] of Object.entries(bodies)) expect(refName(op('post', path).requestBody?.content)).toBe(dto);
+    // A plan or a one-time product: neither alone is required by the schema (the route refuses neither/both).
+    expect(schema('CheckoutDto').required).toBeUndefined();
+    expect(schema('CheckoutDto').properties).toMatchObject({ product: { type: 'string', maxLength: 64 }, quantity: { type: 'number', minimum: 1, maximum: 1000 } });
     expect(schema('CheckoutDto')).toMatchObject({
-      required: ['plan'],
       properties: {
         plan: { type: 'string', minLength: 1, maxLength: 64 },
         interval: { enum: ['day', 'week', 'month', 'year'] },
@@ -49,10 +51,11 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
   });
 
   it('declares bearer security on the signed-in routes only', () => {
-    for (const [method, path] of [['get', 'subscription'], ['post', 'checkout'], ['get', 'checkout/status'], ['post', 'portal'], ['post', 'cancel'], ['post', 'resume'], ['post', 'upgrade'], ['get', 'usage']]) {
+    for (const [method, path] of [['get', 'subscription'], ['post', 'checkout'], ['get', 'checkout/status'], ['post', 'portal'], ['post', 'cancel'], ['post', 'resume'], ['post', 'upgrade'], ['get', 'usage'], ['get', 'balance']]) {
       expect({ path, security: op(method, path).security }).toEqual({ path, security: [{ bearer: [] }] });
     }
     expect(op('get', 'plans').security).toBeUndefined();
+    expect(op('get', 'products').security).toBeUndefined();
     expect(op('post', 'webhook').security).toBeUndefined();
     expect(op('post', 'webhook').parameters).toEqual([expect.objectContaining({ name: 'stripe-signature', in: 'header', required: true })]);
   });
@@ -68,6 +71,8 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
       ['post', 'resume', 'SubscriptionModel'],
       ['post', 'upgrade', 'ChangePlanAnswer'],
       ['get', 'usage', 'UsageAnswer'],
+      ['get', 'products', 'ProductsAnswer'],
+      ['get', 'balance', 'BalanceAnswer'],
       ['post', 'webhook', 'WebhookAnswerModel'],
     ];
     for (const [method, path, model] of answers) {

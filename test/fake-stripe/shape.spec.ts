@@ -77,10 +77,18 @@ describe('FakeStripe objects have Stripe fixture shapes', () => {
     objects['billing.meter_event'] = await raw('POST', '/v1/billing/meter_events', `event_name=api_calls&payload[stripe_customer_id]=${customer.id}&payload[value]=3&identifier=shape-1`);
     const schedule = (await raw('POST', '/v1/subscription_schedules', `from_subscription=${subscriptionId}`)) as Record<string, Json>;
     objects.subscription_schedule = await raw('GET', `/v1/subscription_schedules/${schedule.id}`);
+    // One-time payments: a payment-mode session paid, then refunded in part.
+    fake.createPrice({ id: 'price_shape_once', unitAmount: 900 });
+    const once = await stripe.checkout.sessions.create({ mode: 'payment', customer: customer.id, line_items: [{ price: 'price_shape_once', quantity: 1 }], success_url: 'https://x.example/ok' });
+    await fake.completeCheckout(once.id);
+    const intentId = ((await raw('GET', `/v1/checkout/sessions/${once.id}`)) as Record<string, Json>).payment_intent as string;
+    objects.payment_intent = await raw('GET', `/v1/payment_intents/${intentId}`);
+    objects.refund = await raw('POST', '/v1/refunds', `payment_intent=${intentId}&amount=100`);
+    objects.charge = await raw('GET', `/v1/charges/${(objects.payment_intent as Record<string, Json>).latest_charge}`);
   });
   afterAll(() => fake.stop());
 
-  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event', 'subscription_schedule', 'payment_method'])(
+  it.each(['customer', 'price', 'product', 'checkout.session', 'subscription', 'subscription_item', 'invoice', 'event', 'billing_portal.session', 'billing.meter', 'billing.meter_event', 'subscription_schedule', 'payment_method', 'payment_intent', 'charge', 'refund'])(
     '%s matches the fixture keys and value types',
     (name) => {
       expect(objects[name]).toBeDefined();

@@ -83,6 +83,44 @@ function moduleTables(): Table[] {
         str('stripe_subscription_id', 255, { isNullable: true }), ts('created_at'),
       ],
     }),
+    ...creditTables(),
+  ];
+}
+
+/** The one-time purchases and credit buckets (issue 15), as their entities declare them. */
+function creditTables(): Table[] {
+  return [
+    new Table({
+      name: 'payments_purchases',
+      columns: [
+        str('id', 255, { isPrimary: true }), str('billable_id', 64), str('product', 64), int('quantity'), str('plan', 64, { isNullable: true }),
+        str('payment_intent', 255, { isNullable: true }), int('amount_paid'), str('currency', 8), int('refunded_amount', { default: '0' }),
+        str('status', 32), ts('created_at'),
+      ],
+      indices: [index('payments_purchases', ['billable_id']), index('payments_purchases', ['payment_intent'])],
+    }),
+    new Table({
+      name: 'payments_credit_buckets',
+      columns: [
+        serialId, str('billable_id', 64), str('metric', 64), str('purchase_id', 255), int('granted'), int('remaining'),
+        int('refunded_units', { default: '0' }), ts('expires_at', true), ts('created_at'),
+      ],
+      indices: [index('payments_credit_buckets', ['billable_id', 'metric']), index('payments_credit_buckets', ['purchase_id', 'metric'], true)],
+    }),
+    new Table({
+      name: 'payments_credit_refunds',
+      columns: [str('id', 255, { isPrimary: true }), str('purchase_id', 255), int('amount'), int('units_taken'), ts('created_at')],
+      indices: [index('payments_credit_refunds', ['purchase_id'])],
+    }),
+    new Table({
+      name: 'payments_credit_spends',
+      columns: [serialId, int('record_id'), int('bucket_id'), int('quantity')],
+      indices: [index('payments_credit_spends', ['record_id'])],
+    }),
+    new Table({
+      name: 'payments_auto_topups',
+      columns: [str('billable_id', 64, { isPrimary: true }), str('metric', 64, { isPrimary: true }), str('status', 16), int('attempt', { default: '0' }), ts('updated_at')],
+    }),
   ];
 }
 

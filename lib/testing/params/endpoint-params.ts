@@ -4,6 +4,7 @@ import * as checkout from './checkout.params';
 import * as customers from './customers.params';
 import * as invoicesEvents from './invoices-events.params';
 import * as paymentMethods from './payment-methods.params';
+import * as payments from './payments.params';
 import * as promotions from './promotions.params';
 import { ParamSchema, S } from './param-schema';
 import * as schedules from './subscription-schedules.params';
@@ -68,6 +69,12 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'GET /v1/payment_methods/:id': paymentMethods.paymentMethodRetrieve,
   'GET /v1/payment_methods': paymentMethods.paymentMethodList,
   'GET /v1/customers/:id/payment_methods': paymentMethods.customerPaymentMethodList,
+  'POST /v1/payment_intents': payments.paymentIntentCreate,
+  'GET /v1/payment_intents/:id': payments.paymentIntentRetrieve,
+  'GET /v1/charges/:id': payments.chargeRetrieve,
+  'POST /v1/refunds': payments.refundCreate,
+  'GET /v1/refunds/:id': payments.refundRetrieve,
+  'GET /v1/refunds': payments.refundList,
   'GET /v1/events/:id': invoicesEvents.eventRetrieve,
   'GET /v1/events': invoicesEvents.eventList,
 

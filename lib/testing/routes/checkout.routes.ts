@@ -84,6 +84,8 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       subscriptionMetadata: subData?.metadata() ?? {},
       billingMode: subData?.obj('billing_mode')?.oneOf('type', ['classic', 'flexible'] as const) ?? defaultBillingMode(ctx.origin.apiVersion ?? ctx.options.apiVersion),
       customerEmail: customerEmail ?? (customer ? ctx.store.customers.get(customer)?.email ?? null : null),
+      paymentIntentMetadata: params.obj('payment_intent_data')?.metadata() ?? {},
+      setupFutureUsage: params.obj('payment_intent_data')?.str('setup_future_usage') ?? null,
     });
     return session;
   });
@@ -103,8 +105,11 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
     const customer = params.str('customer');
     const status = params.str('status');
     const subscription = params.str('subscription');
+    const intent = params.str('payment_intent');
     const all = [...ctx.store.checkoutSessions.values()].filter(
-      (s) => (customer === undefined || s.customer === customer) && (status === undefined || s.status === status) && (subscription === undefined || s.subscription === subscription),
+      (s) =>
+        (customer === undefined || s.customer === customer) && (status === undefined || s.status === status) &&
+        (subscription === undefined || s.subscription === subscription) && (intent === undefined || s.payment_intent === intent),
     );
     return listResponse(all, params, '/v1/checkout/sessions');
   });

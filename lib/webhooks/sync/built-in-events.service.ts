@@ -5,6 +5,8 @@ import { PaymentEntity } from '../../persistence/entities/payment.entity';
 import { BillableStore } from '../../persistence/billable-store';
 import { PaymentsTx } from '../../persistence/payments-transactions';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
+import { FetchedRefunds, PRODUCT_EVENT_TYPES, ProductEvents } from '../../products/product-events.service';
+import { ProductGrants } from '../../products/product-grants.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
 import { ApplyOptions, BillingSyncService, Fetched, FetchedCheckout } from './billing-sync.service';
 import { StripeLookups } from './fetch-then-apply';
@@ -24,6 +26,8 @@ export const BUILT_IN_EVENT_TYPES: readonly string[] = [
   'invoice.payment_failed',
   'invoice.payment_action_required',
   'customer.deleted',
+  // One-time purchases (issue 15).
+  ...PRODUCT_EVENT_TYPES,
 ];
 
 // Events that are themselves a typed billing event, beside whatever the state change implies.
@@ -39,7 +43,8 @@ export type FetchedEvent =
   | { kind: 'checkout'; sessionId: string; fetched: Fetched<FetchedCheckout> }
   | { kind: 'subscription'; subscriptionId: string; fetched: Fetched<Stripe.Subscription> }
   | { kind: 'customer_deleted'; customerId: string; fetched: Fetched<Stripe.Customer | Stripe.DeletedCustomer> }
-  | { kind: 'invoice'; invoiceId: string; invoice: Stripe.Invoice | null; subscription: Fetched<Stripe.Subscription> | null };
+  | { kind: 'invoice'; invoiceId: string; invoice: Stripe.Invoice | null; subscription: Fetched<Stripe.Subscription> | null }
+  | { kind: 'refunds'; fetched: FetchedRefunds };
 
 /**
  * The module's own handling of a Stripe event, in two halves: `fetch` re-fetches what the event
@@ -55,6 +60,8 @@ export class BuiltInEvents {
     private readonly applier: SubscriptionApplier,
     private readonly store: BillableStore,
     private readonly gateway: StripeGateway,
+    private readonly productEvents: ProductEvents,
+    private readonly grants: ProductGrants,
   ) {}
 
   /** Fresh lookups for one event (kept across its fetch-then-apply rounds). */
@@ -70,7 +77,8 @@ export class BuiltInEvents {
     if (!BUILT_IN_EVENT_TYPES.includes(event.type)) return null;
     const object = event.data.object as unknown as Record<string, unknown>;
     const id = String(object.id);
-    if (event.type === 'checkout.session.completed') return { kind: 'checkout', sessionId: id, fetched: await this.sync.fetchCheckoutSession(id) };
+    if (event.type === 'charge.refunded') return this.productEvents.handles() ? { kind: 'refunds', fetched: await this.productEvents.fetchRefunds(id) } : null;
+    if (event.type === 'checkout.session.completed' || event.type === 'checkout.session.async_payment_succeeded') return { kind: 'checkout', sessionId: id, fetched: await this.sync.fetchCheckoutSession(id) };
     if (event.type.startsWith('customer.subscription.')) return { kind: 'subscription', subscriptionId: id, fetched: await this.sync.fetchSubscription(id) };
     if (event.type === 'customer.deleted') return { kind: 'customer_deleted', customerId: id, fetched: await this.sync.fetchCustomer(id) };
     const invoice = await this.gateway.find('invoices.retrieve', (s) => s.invoices.retrieve(id));
@@ -87,6 +95,8 @@ export class BuiltInEvents {
       await this.applyCheckout(fetched, tx, options);
     } else if (fetched.kind === 'subscription') {
       outcome = await this.sync.applySubscription(tx, fetched.subscriptionId, fetched.fetched, options);
+    } else if (fetched.kind === 'refunds') {
+      await this.productEvents.applyRefunds(tx, fetched.fetched);
     } else if (fetched.kind === 'customer_deleted') {
       await this.sync.applyCustomerDeleted(tx, fetched.customerId, fetched.fetched, options);
     } else {
@@ -100,6 +110,9 @@ export class BuiltInEvents {
   private async applyCheckout(fetched: Extract<FetchedEvent, { kind: 'checkout' }>, tx: PaymentsTx, options: ApplyOptions & { event: Stripe.Event }): Promise<void> {
     try {
       await this.sync.applyCheckoutSession(tx, fetched.fetched, options);
+      // A one-time purchase: granted once, here or by the status call, whichever commits first.
+      const session = fetched.fetched.object?.session;
+      if (session?.mode === 'payment') await this.grants.applySession(tx, session);
     } catch (error) {
       if (!(error instanceof PaymentsException && error.code === 'checkout_not_found')) throw error;
       this.missing('Checkout session', fetched.sessionId, options.event);
