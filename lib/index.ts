@@ -1,6 +1,6 @@
 export { PaymentsModule } from './payments.module';
 export type { PaymentsAsyncExtras } from './payments.module';
-export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig } from './payments.options';
+export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig, WebhookProcessingMode } from './payments.options';
 export type { RetentionOptions, UsageIdempotencyOptions } from './payments.options';
 // Stripe call budget (issue 10, item 7).
 export type { StripeCallBudget } from './payments.options';

@@ -46,6 +46,8 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   positiveInteger('webhook.maxBodyBytes', maxBodyBytes);
   const toleranceSeconds = options.webhook?.toleranceSeconds ?? 300;
   positiveInteger('webhook.toleranceSeconds', toleranceSeconds);
+  const processing = options.webhook?.processing ?? 'inline';
+  if (processing !== 'inline' && processing !== 'queued') fail(`webhook.processing must be 'inline' or 'queued', not '${String(processing)}'.`);
   const routePath = (options.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9_\-/]+$/.test(routePath)) fail(`routePath '${options.routePath}' must be a plain path such as 'payments' or 'billing'.`);
   validateChannel(options.entitlementsChannel);
@@ -67,7 +69,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     downgrade: options.downgrade ?? 'period_end',
     allowImmediateCancel: options.allowImmediateCancel ?? false,
     trial: { oncePerBillable: options.trial?.oncePerBillable ?? true },
-    webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true },
+    webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true, processing },
     entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
     getBillableId: options.getBillableId ?? defaultBillableId,

@@ -80,6 +80,12 @@ export interface PaymentsModuleOptions {
     toleranceSeconds?: number;
     /** Process events of both modes; by default an event whose `livemode` differs from `secretKey`'s mode is acknowledged and ignored. Default false. */
     acceptBothModes?: boolean;
+    /**
+     * `'inline'`: the route processes the event (re-fetch, apply) before answering, 5xx on failure so
+     * Stripe retries. `'queued'`: the route answers 2xx once the verified event is committed, and the
+     * work queue's workers process it (retries with backoff, then `failed`). Default 'inline'.
+     */
+    processing?: WebhookProcessingMode;
   };
   /** How long a billable's state is cached in-process for the guards, in ms. Default 5000; 0 disables. */
   entitlementsCacheTtlMs?: number;
@@ -122,6 +128,9 @@ export interface PaymentsModuleOptions {
   /** The payer's e-mail, name, address and metadata for the Stripe customer the module creates for a billable. Default: the billable row's `email`. */
   customerDetails?: (billableId: string) => CustomerDetails | null | undefined | Promise<CustomerDetails | null | undefined>;
 }
+
+/** Where a webhook event is processed: in the request (`'inline'`) or by the work queue's workers after a 2xx (`'queued'`). */
+export type WebhookProcessingMode = 'inline' | 'queued';
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
 export interface UsageIdempotencyOptions {
@@ -178,7 +187,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   downgrade: 'period_end' | 'immediately';
   allowImmediateCancel: boolean;
   trial: { oncePerBillable: boolean };
-  webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean };
+  webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean; processing: WebhookProcessingMode };
   entitlementsCacheTtlMs: number;
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;
