@@ -144,7 +144,16 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const jwt = app.get(JwtService);
   const operations = app.get(WebhookOperations);
   const settle = async (): Promise<void> => {
-    await operations.drainQueued();
+    // A scenario may have cut the database a moment ago: a broken pooled connection fails one query.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await operations.drainQueued();
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   };
   const removeSettler = processing === 'queued' ? fake?.addSettler?.(settle) : undefined;
   return {
