@@ -11,7 +11,7 @@ import { Capture, CapturingLogger } from './capture';
 import { HttpClient } from './http-client';
 import { PROBE_TABLES_SQL, ReliabilityProbe } from './reliability-probe';
 import { RoundRobinProxy } from './round-robin.proxy';
-import { SEED, WEBHOOK_MODE } from './reliability-env';
+import { INSTANCES, SEED, WEBHOOK_MODE } from './reliability-env';
 
 /** The default guard, imported statically (Jest cannot run the module's dynamic import of @nestjs/passport). */
 export const jwtGuard = AuthGuard('jwt');
@@ -105,7 +105,9 @@ export async function startHarness(): Promise<Harness> {
   const a = await startTestApp({ ...common, logger: new CapturingLogger(capture, 'app-a') });
   for (const sql of PROBE_TABLES_SQL) await a.dataSource.query(sql);
   const b = await startTestApp({ ...common, synchronize: false, logger: new CapturingLogger(capture, 'app-b') });
-  const proxy = new RoundRobinProxy([a.url, b.url], capture);
+  // RELIABILITY_INSTANCES=3: a third instance behind the proxy (it takes deliveries; scenarios still call a and b).
+  const c = INSTANCES === 3 ? await startTestApp({ ...common, synchronize: false, logger: new CapturingLogger(capture, 'app-c') }) : null;
+  const proxy = new RoundRobinProxy([a.url, b.url, ...(c ? [c.url] : [])], capture);
   await proxy.start();
   fake.addWebhookEndpoint(`${proxy.url}/api/payments/webhook`);
   const http = new HttpClient(capture);
@@ -118,11 +120,12 @@ export async function startHarness(): Promise<Harness> {
     },
     user: () => a.createUser(),
     settle: async () => {
-      await Promise.all(apps.map((app) => app.settle()));
+      await Promise.all([...apps, ...(c ? [c] : [])].map((app) => app.settle()));
     },
     close: async () => {
       http.close();
       await proxy.stop();
+      await c?.close();
       await b.close();
       await a.close();
       await fake.stop();
