@@ -32,7 +32,7 @@ export function benchPaymentsOptions(fake: FakeStripe, origin: string): Payments
     secretKey: fake.secretKey,
     webhookSecret: fake.webhookSecret,
     stripeClientOptions: fake.stripeConfig(),
-    webhook: { ...sampleBillingOptions(origin).webhook, processing },
+    webhook: { processing },
     queue: { workers: process.env.BENCH_QUEUE_WORKERS !== '0', concurrency: Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 4) },
   };
 }
