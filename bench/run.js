@@ -14,8 +14,12 @@ const { machine, printTable, writeMarkdown } = require('./lib/report');
 
 const quick = process.env.BENCH_QUICK === '1';
 const settings = quick
-  ? { rounds: 2, roundSeconds: 1, warmupRequests: 200, connections: 50, users: 5, memoryRequests: 5_000 }
-  : { rounds: 5, roundSeconds: 3, warmupRequests: 1_000, connections: 50, users: 100, memoryRequests: 100_000 };
+  ? { rounds: 2, roundSeconds: 1, warmupRequests: 200, connections: 50, users: 5, memoryRequests: 5_000, drainEvents: 1_000 }
+  : { rounds: 5, roundSeconds: 3, warmupRequests: 1_000, connections: 50, users: 100, memoryRequests: 100_000, drainEvents: 10_000 };
+// Simulated Stripe round trips (ms) for the webhook measures: 0 is the in-process fake (< 1 ms).
+settings.stripeLatenciesMs = (process.env.BENCH_STRIPE_LATENCIES ?? '0,100').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n >= 0);
+// Events one drain runs at once in queued mode (queue.concurrency).
+settings.queueConcurrency = Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 20);
 const databases = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
 const command = quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
@@ -59,10 +63,16 @@ async function benchDatabase(kind) {
     const usageRoute = route("sample's @TrackUsage('api_calls')", 'POST', '/api/demo/api-call');
     const usage = await session.pair(route('unguarded copy', 'POST', '/api/bench/api-call'), usageRoute);
     log(`${kind}: webhook ingest`);
-    const webhook = await session.pair(
-      { label: 'verify signature only (floor)', method: 'POST', path: '/api/bench/verify-only', prepare: events },
-      { label: 'verify → inbox → sync (re-fetch at the fake) → commit', method: 'POST', path: '/api/payments/webhook', prepare: events },
-    );
+    const floor = { label: 'verify signature only (floor)', method: 'POST', path: '/api/bench/verify-only', prepare: events };
+    const inline = { label: 'verify → inbox → sync (re-fetch at the fake) → commit', method: 'POST', path: '/api/payments/webhook', prepare: events };
+    const webhook = await session.pair(floor, inline);
+    const inlineSlow = {};
+    for (const ms of settings.stripeLatenciesMs.filter((x) => x > 0)) {
+      log(`${kind}: webhook ingest (inline) with Stripe answering in ${ms} ms`);
+      await app.call({ op: 'stripe-latency', ms });
+      inlineSlow[ms] = await session.pair(floor, inline);
+      await app.call({ op: 'stripe-latency', ms: 0 });
+    }
     log(`${kind}: Stripe calls per operation`);
     const stripeCalls = await app.call({ op: 'stripe-calls' });
     log(`${kind}: memory over ${settings.memoryRequests} requests`);
@@ -71,10 +81,48 @@ async function benchDatabase(kind) {
     const counted = await app.call({ op: 'usage', userId: users[0].id });
     const expected = session.okByPath.get(usageRoute.path) ?? 0;
     const exact = { expected, counted, ok: counted === expected };
-    return { kind, database: db.version, guard, usage: { ...usage, exact }, webhook, stripeCalls, memory, problems: session.problems };
+    const queued = await benchQueued(kind);
+    return { kind, database: db.version, guard, usage: { ...usage, exact }, webhook, inlineSlow, queued, stripeCalls, memory, problems: [...session.problems, ...queued.problems] };
   } finally {
     await app.stop().catch(() => undefined);
     await db.drop().catch((error) => log(`could not drop the ${kind} database: ${error.message}`));
+  }
+}
+
+/**
+ * Queued webhook mode, in its own app process and database: acknowledgement vs the verify-only
+ * floor with the queue's workers off (so the statements counted are the acknowledgement's alone),
+ * then the end-to-end drain of a backlog of `drainEvents` acknowledged events, per Stripe latency.
+ */
+async function benchQueued(kind) {
+  const db = await createDatabase(kind);
+  const secret = `whsec_bench_${randomBytes(12).toString('hex')}`;
+  const logFile = join(tmpdir(), `nhp-bench-${kind}-queued-${process.pid}.log`);
+  const env = { ...db.env, BENCH_WEBHOOK_SECRET: secret, BENCH_WEBHOOK_PROCESSING: 'queued', BENCH_QUEUE_WORKERS: '0', BENCH_QUEUE_CONCURRENCY: String(settings.queueConcurrency) };
+  const app = await startApp({ env, logFile, buildDir });
+  try {
+    log(`${kind}: queued mode app ${app.url} (pid ${app.pid}, log ${logFile}); creating ${settings.users} subscribed users`);
+    const users = await app.call({ op: 'setup', users: settings.users });
+    const session = new Session(app, settings);
+    const events = webhookEvents(users, secret);
+    const floor = { label: 'verify signature only (floor)', method: 'POST', path: '/api/bench/verify-only', prepare: events };
+    const ack = { label: 'verify → commit inbox row + work item → 2xx (queued)', method: 'POST', path: '/api/payments/webhook', prepare: events };
+    const byLatency = {};
+    for (const ms of settings.stripeLatenciesMs) {
+      await app.call({ op: 'stripe-latency', ms });
+      log(`${kind}: webhook acknowledgement (queued), Stripe answering in ${ms} ms`);
+      const pair = await session.pair(floor, ack);
+      await app.call({ op: 'discard-queued' });
+      log(`${kind}: drain of ${settings.drainEvents} acknowledged events, Stripe answering in ${ms} ms, ${settings.queueConcurrency} at once`);
+      const acked = await session.run(ack, settings.drainEvents);
+      const drained = await app.call({ op: 'drain' });
+      byLatency[ms] = { ack: pair, drain: { events: acked.ok, ran: drained.ran, seconds: drained.ms / 1000, eventsPerSecond: drained.ran / Math.max(0.001, drained.ms / 1000), concurrency: settings.queueConcurrency } };
+    }
+    await app.call({ op: 'stripe-latency', ms: 0 });
+    return { byLatency, problems: session.problems };
+  } finally {
+    await app.stop().catch(() => undefined);
+    await db.drop().catch((error) => log(`could not drop the ${kind} queued database: ${error.message}`));
   }
 }
 

@@ -1,7 +1,9 @@
 export { PaymentsModule } from './payments.module';
 export type { PaymentsAsyncExtras } from './payments.module';
-export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig } from './payments.options';
+export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig, WebhookProcessingMode } from './payments.options';
 export type { RetentionOptions, UsageIdempotencyOptions } from './payments.options';
+// The shared work queue (issue 12, GUIDE §5).
+export type { WorkQueueOptions } from './payments.options';
 // Stripe call budget (issue 10, item 7).
 export type { StripeCallBudget } from './payments.options';
 export { PaymentsConfigError } from './payments-options.validator';
@@ -38,3 +40,5 @@ export { CreditBucketEntity } from './persistence/entities/credit-bucket.entity'
 export { CreditRefundEntity } from './persistence/entities/credit-refund.entity';
 export { CreditSpendEntity } from './persistence/entities/credit-spend.entity';
 export { AutoTopUpEntity } from './persistence/entities/auto-top-up.entity';
+// The shared work queue (issue 12, GUIDE §5).
+export * from './queue';

@@ -5,6 +5,7 @@ import { resolveRetention } from './persistence/retention/retention.options';
 import { autoTopUpProblem, productsProblem } from './products/product-catalog';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
+import { resolveQueueOptions } from './queue/work-queue.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
 export class PaymentsConfigError extends Error {
@@ -51,6 +52,8 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   positiveInteger('webhook.maxBodyBytes', maxBodyBytes);
   const toleranceSeconds = options.webhook?.toleranceSeconds ?? 300;
   positiveInteger('webhook.toleranceSeconds', toleranceSeconds);
+  const processing = options.webhook?.processing ?? 'inline';
+  if (processing !== 'inline' && processing !== 'queued') fail(`webhook.processing must be 'inline' or 'queued', not '${String(processing)}'.`);
   const routePath = (options.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9_\-/]+$/.test(routePath)) fail(`routePath '${options.routePath}' must be a plain path such as 'payments' or 'billing'.`);
   validateChannel(options.entitlementsChannel);
@@ -72,7 +75,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     downgrade: options.downgrade ?? 'period_end',
     allowImmediateCancel: options.allowImmediateCancel ?? false,
     trial: resolveTrial(options.trial),
-    webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true },
+    webhook: { maxBodyBytes, toleranceSeconds, acceptBothModes: options.webhook?.acceptBothModes === true, processing },
     entitlementsCacheTtlMs: nonNegativeInteger('entitlementsCacheTtlMs', options.entitlementsCacheTtlMs ?? 5000),
     idempotencyWindowSeconds: positiveInteger('idempotencyWindowSeconds', options.idempotencyWindowSeconds ?? 600),
     getBillableId: options.getBillableId ?? defaultBillableId,
@@ -81,6 +84,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     retention,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
+    queue: resolveQueueOptions(options, fail),
   };
 }
 

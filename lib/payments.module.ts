@@ -31,6 +31,7 @@ import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/usage.providers';
 import { WEBHOOKS_CONTROLLERS, WEBHOOKS_PROVIDERS } from './webhooks/webhooks.providers';
 import { HEALTH_PROVIDERS } from './health/health.providers';
 import { PRODUCTS_CONTROLLERS, PRODUCTS_PROVIDERS } from './products/products.providers';
+import { QUEUE_PROVIDERS } from './queue/queue.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
 export interface PaymentsAsyncExtras {
@@ -68,6 +69,7 @@ const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDER
 // Its own line so that rooms added in parallel branches merge without touching each other.
 PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
 PUBLIC_PROVIDERS.push(...PRODUCTS_PROVIDERS);
+PUBLIC_PROVIDERS.push(...QUEUE_PROVIDERS);
 
 /**
  * Stripe subscriptions for a Nest app: `PaymentsModule.forRoot({ secretKey, webhookSecret, plans,

@@ -91,6 +91,12 @@ export interface PaymentsModuleOptions {
     toleranceSeconds?: number;
     /** Process events of both modes; by default an event whose `livemode` differs from `secretKey`'s mode is acknowledged and ignored. Default false. */
     acceptBothModes?: boolean;
+    /**
+     * `'inline'`: the route processes the event (re-fetch, apply) before answering, 5xx on failure so
+     * Stripe retries. `'queued'`: the route answers 2xx once the verified event is committed, and the
+     * work queue's workers process it (retries with backoff, then `failed`). Default 'inline'.
+     */
+    processing?: WebhookProcessingMode;
   };
   /** How long a billable's state is cached in-process for the guards, in ms. Default 5000; 0 disables. */
   entitlementsCacheTtlMs?: number;
@@ -132,7 +138,37 @@ export interface PaymentsModuleOptions {
   authorizeBilling?: (request: any, action: BillingActionName, billableId: string) => boolean | Promise<boolean>;
   /** The payer's e-mail, name, address and metadata for the Stripe customer the module creates for a billable. Default: the billable row's `email`. */
   customerDetails?: (billableId: string) => CustomerDetails | null | undefined | Promise<CustomerDetails | null | undefined>;
+  // The shared work queue (issue 12, GUIDE §5).
+  /** Workers of the durable work queue (webhook events, seat syncs, meter reports) on this instance. Defaults below. */
+  queue?: WorkQueueOptions;
 }
+
+/** The durable work queue's workers on this instance (the table is shared by every instance). */
+export interface WorkQueueOptions {
+  /** Run workers on this instance; `false` for instances that only enqueue (a dedicated worker process runs them). Default true. */
+  workers?: boolean;
+  /** Items this instance runs at once; each holds a database connection only between statements, never while its handler runs. Default 4. */
+  concurrency?: number;
+  /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */
+  pollIntervalMs?: number;
+  /** A running item's lease, renewed every third of it while its handler runs; a killed instance's items are taken over after it. Default 15000, at least 500. */
+  leaseMs?: number;
+  /** First retry delay after a failure, doubled each attempt (with jitter), in ms. Default 1000. */
+  retryBaseMs?: number;
+  /** Longest retry delay, in ms. Default 300000 (5 min). */
+  retryMaxMs?: number;
+  /** On shutdown, how long in-flight items may finish before they are released to other instances, in ms. Default 5000. */
+  shutdownGraceMs?: number;
+  /**
+   * How other instances learn that work was enqueued: `'postgres'` (LISTEN/NOTIFY, one extra
+   * connection per instance), a channel object (e.g. a `RedisEntitlementsChannel` on its own
+   * channel name), or `false` (polling only). Default `'postgres'` on PostgreSQL, else polling.
+   */
+  wakeChannel?: EntitlementsChannel | 'postgres' | false;
+}
+
+/** Where a webhook event is processed: in the request (`'inline'`) or by the work queue's workers after a 2xx (`'queued'`). */
+export type WebhookProcessingMode = 'inline' | 'queued';
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
 export interface UsageIdempotencyOptions {
@@ -154,6 +190,8 @@ export interface RetentionOptions {
   intervalMs?: number;
   /** Rows deleted per statement. Default 1000. */
   batchSize?: number;
+  /** Days a `done` work queue item is kept (enqueueing the same work again makes a new one); failed and pending items are never pruned. Default 7. */
+  workItemsDays?: number;
 }
 
 /** How many Stripe calls one billable may cause through the module's routes, counted by a @nestjs/throttler storage. */
@@ -189,7 +227,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   downgrade: 'period_end' | 'immediately';
   allowImmediateCancel: boolean;
   trial: { oncePerBillable: boolean; oncePerCard: boolean; oncePerEmail: boolean; onRepeat: 'without_trial' | 'refuse' };
-  webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean };
+  webhook: { maxBodyBytes: number; toleranceSeconds: number; acceptBothModes: boolean; processing: WebhookProcessingMode };
   entitlementsCacheTtlMs: number;
   idempotencyWindowSeconds: number;
   getBillableId: (request: any) => string | number | null | undefined;
@@ -198,4 +236,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
+  queue: Required<Omit<WorkQueueOptions, 'wakeChannel'>> & { wakeChannel?: EntitlementsChannel | 'postgres' | false };
 }

@@ -18,14 +18,22 @@ export const BENCH_USAGE_LIMIT = 1_000_000_000;
 /** The sample's plans, with pro's usage limit raised so load tests measure counting, not 429s. */
 export const benchPlans = { ...plans, pro: { ...plans.pro, limits: { api_calls: BENCH_USAGE_LIMIT } } };
 
-/** The sample's payments configuration on the given FakeStripe (no webhook endpoint: the bench sends events itself). */
+/**
+ * The sample's payments configuration on the given FakeStripe (no webhook endpoint: the bench sends
+ * events itself). BENCH_WEBHOOK_PROCESSING picks the webhook mode; BENCH_QUEUE_WORKERS=0 keeps the
+ * queue's workers off (so only acknowledgements are measured; the bench drains on demand), and
+ * BENCH_QUEUE_CONCURRENCY sets how many events one drain runs at once.
+ */
 export function benchPaymentsOptions(fake: FakeStripe, origin: string): PaymentsModuleOptions {
+  const processing = process.env.BENCH_WEBHOOK_PROCESSING === 'queued' ? 'queued' : 'inline';
   return {
     ...sampleBillingOptions(origin),
     plans: benchPlans,
     secretKey: fake.secretKey,
     webhookSecret: fake.webhookSecret,
     stripeClientOptions: fake.stripeConfig(),
+    webhook: { processing },
+    queue: { workers: process.env.BENCH_QUEUE_WORKERS !== '0', concurrency: Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 4) },
   };
 }
 

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { BillingService, BillingSyncService, UsageService } from 'nestjs-headless-payments';
+import { BillingService, BillingSyncService, UsageService, WebhookOperations } from 'nestjs-headless-payments';
 import { buildStripeEvent, FakeStripe, signedWebhookRequest } from 'nestjs-headless-payments/testing';
 import { User } from '../../sample/user.entity';
 
@@ -26,6 +26,9 @@ export type BenchCommand =
   | { op: 'counters'; gc?: boolean }
   | { op: 'usage'; userId: number }
   | { op: 'stripe-calls' }
+  | { op: 'stripe-latency'; ms: number }
+  | { op: 'discard-queued' }
+  | { op: 'drain' }
   | { op: 'stop' };
 
 /**
@@ -59,11 +62,34 @@ export class BenchControl {
         return (await this.app.get(UsageService).check(command.userId, 'api_calls')).used;
       case 'stripe-calls':
         return this.stripeCalls();
+      case 'stripe-latency':
+        // A simulated Stripe round trip on every API call the app makes (the fake is in-process: < 1 ms otherwise).
+        this.fake.faults.setLatency(command.ms);
+        return command.ms;
+      case 'discard-queued':
+        return this.discardQueued();
+      case 'drain':
+        return this.drain();
       case 'stop':
         await this.app.close();
         await this.fake.stop();
         return true;
     }
+  }
+
+  /** Forgets the queued webhook events (acknowledged by earlier rounds), so a drain measures a known backlog. */
+  private async discardQueued(): Promise<number> {
+    const sql = this.app.get(DataSource);
+    await sql.query("DELETE FROM payments_work_items WHERE kind = 'webhook' AND status = 'pending'");
+    const rows: unknown = await sql.query("DELETE FROM payments_webhook_events WHERE status = 'queued'");
+    return Array.isArray(rows) ? Number(rows[1] ?? 0) : 0;
+  }
+
+  /** Processes every queued webhook event (queue.concurrency at once); how many, in how long. */
+  private async drain(): Promise<{ ran: number; ms: number }> {
+    const started = performance.now();
+    const ran = await this.app.get(WebhookOperations).drainQueued(3_600_000);
+    return { ran, ms: Math.round(performance.now() - started) };
   }
 
   /** `count` users, each through the real checkout: session, payment at the fake, sync. */

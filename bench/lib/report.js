@@ -51,6 +51,20 @@ function rows(report) {
     add('guard: @RequiresFeature vs unguarded', r.guard, 0.9);
     add('usage: @TrackUsage vs unguarded', r.usage, 0.5);
     add('webhook ingest vs verify-only floor', r.webhook, null);
+    for (const [ms, pair] of Object.entries(r.inlineSlow ?? {})) add(`webhook ingest (inline), Stripe +${ms} ms, vs verify-only floor`, pair, null);
+    for (const [ms, q] of Object.entries(r.queued?.byLatency ?? {})) add(`webhook acknowledgement vs verify-only floor (queued, Stripe +${ms} ms)`, q.ack, 0.5);
+  }
+  return out;
+}
+
+/** End-to-end drains of a queued backlog, beside the inline route's rate at the same Stripe latency. */
+function drains(report) {
+  const out = [];
+  for (const r of report.results) {
+    for (const [ms, q] of Object.entries(r.queued?.byLatency ?? {})) {
+      const inline = Number(ms) === 0 ? r.webhook : r.inlineSlow?.[ms];
+      out.push({ db: r.kind, ms, ...q.drain, inlineRps: inline ? inline.candidate.rps : null, ackQueries: q.ack.candidate.queriesPerRequest });
+    }
   }
   return out;
 }
@@ -63,6 +77,9 @@ function printTable(report, log) {
     log(`${row.db.padEnd(8)} ${row.name.padEnd(40)} ratio ${f2(row.ratio)} [${row.ratios.map(f2).join(', ')}]${verdict}, own cost ${us(row.cost)} per request`);
     log(`${''.padEnd(8)}   baseline  ${f0(row.base.rps).padStart(7)} req/s  p50/p99 ${lat(row.base).padEnd(16)} queries/req ${q(row.base.queriesPerRequest)}`);
     log(`${''.padEnd(8)}   candidate ${f0(row.cand.rps).padStart(7)} req/s  p50/p99 ${lat(row.cand).padEnd(16)} queries/req ${q(row.cand.queriesPerRequest)}`);
+  }
+  for (const d of drains(report)) {
+    log(`${d.db.padEnd(8)} queued drain, Stripe +${d.ms} ms: ${f0(d.ran)} events in ${d.seconds.toFixed(1)} s = ${f0(d.eventsPerSecond)} events/s (${d.concurrency} at once); inline route ${d.inlineRps === null ? 'n/a' : f0(d.inlineRps)} events/s; statements per acknowledged event ${q(d.ackQueries)}`);
   }
   for (const r of report.results) {
     log(`${r.kind.padEnd(8)} usage count exact: ${r.usage.exact.ok ? 'yes' : 'NO'} (${r.usage.exact.counted} counted, ${r.usage.exact.expected} successful requests)`);
@@ -111,6 +128,13 @@ function writeMarkdown(report, file) {
   for (const row of rows(report)) {
     const target = row.target === null ? 'floor' : `≥ ${row.target.toFixed(2)} ${row.ratio >= row.target ? 'met' : '**not met**'}`;
     push(`| ${row.db} | ${row.name} | ${target} | **${f2(row.ratio)}** (${row.ratios.map(f2).join(', ')}) | ${us(row.cost)} | ${f0(row.base.rps)} | ${f0(row.cand.rps)} | ${lat(row.base)} | ${lat(row.cand)} | ${q(row.cand.queriesPerRequest)} |`);
+  }
+  const drained = drains(report);
+  if (drained.length > 0) {
+    push('', '### Queued webhooks: acknowledgement cost and backlog drain', '');
+    push(`The queued app runs without workers while acknowledgements are measured (so the statements counted are the acknowledgement's: \`BEGIN\`, inbox insert, work-item insert, \`COMMIT\`), then drains a backlog of ${f0(report.settings.drainEvents)} acknowledged events with \`drainQueued()\` (${report.settings.queueConcurrency} at once). The inline rate is the inline route's candidate rate at the same Stripe latency (50 connections).`, '');
+    push('| DB | Stripe latency | Statements per acknowledged event | Backlog | Drain time | Drain events/s | Inline route events/s |', '|---|---|---|---|---|---|---|');
+    for (const d of drained) push(`| ${d.db} | ${d.ms} ms | ${q(d.ackQueries)} | ${f0(d.ran)} | ${d.seconds.toFixed(1)} s | ${f0(d.eventsPerSecond)} | ${d.inlineRps === null ? '–' : f0(d.inlineRps)} |`);
   }
   push('', '### Usage counts', '');
   for (const r of report.results) push(`- ${r.kind}: ${r.usage.exact.ok ? 'exact' : '**NOT exact**'}: ${f0(r.usage.exact.counted)} counted for ${f0(r.usage.exact.expected)} successful \`@TrackUsage\` requests.`);

@@ -8,8 +8,9 @@ import { TrialFingerprintEntity } from './entities/trial-fingerprint.entity';
 import { UsageCounterEntity } from './entities/usage-counter.entity';
 import { UsageRecordEntity } from './entities/usage-record.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
+import { WorkItemEntity } from './entities/work-item.entity';
 
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
-export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity, TrialFingerprintEntity];
+export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity, TrialFingerprintEntity, WorkItemEntity];
 // One-time products and credits (issue 15), on their own line so parallel rooms merge cleanly.
 PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity, AutoTopUpEntity);

@@ -120,13 +120,14 @@ export class FakeHttpServer {
       }
       this.idempotency.begin(key, fingerprint);
     }
-    // The hang sits after the key is taken, so a retry during it sees 'in progress' (409) as at Stripe.
-    if (fault?.kind === 'hang') {
+    // The hang (and a standing latency) sits after the key is taken, so a retry during it sees 'in progress' (409) as at Stripe.
+    const waitMs = (fault?.kind === 'hang' ? fault.ms : 0) + this.faults.latencyFor(method, url.pathname);
+    if (waitMs > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           this.hanging.delete(t);
           resolve();
-        }, fault.ms);
+        }, waitMs);
         this.hanging.add(t);
       });
     }

@@ -62,6 +62,7 @@ export class FakeStripe {
   readonly secretKey: string;
   readonly webhookSecret: string;
   readonly faults = new FaultInjector();
+  private settlers: (() => Promise<unknown>)[] = [];
   port = 0;
 
   private readonly store = new FakeStore();
@@ -128,6 +129,7 @@ export class FakeStripe {
     });
     webhookEndpointRoutes(router, () => this.deliverer.endpoints);
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
+    if (options.apiLatencyMs) this.faults.setLatency(options.apiLatencyMs);
     resolved.logger(`FakeStripe seed=${this.seed}`);
   }
 
@@ -269,9 +271,29 @@ export class FakeStripe {
     this.deliverer.resume();
   }
 
-  /** Resolves once every queued delivery got a 2xx or ran out of retries. */
-  waitForDeliveries(timeoutMs = 10_000): Promise<void> {
-    return this.deliverer.waitForIdle(timeoutMs);
+  /**
+   * Resolves once every queued delivery got a 2xx or ran out of retries, and every app that
+   * registered a settler (`addSettler`: an app in queued webhook mode) has processed what it took.
+   */
+  async waitForDeliveries(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.deliverer.waitForIdle(Math.max(1, deadline - Date.now()));
+      for (const settle of this.settlers) await settle();
+      // Processing may have made Stripe calls that emitted events: deliver those too.
+      if (this.deliverer.isIdle()) return;
+    }
+  }
+
+  /**
+   * Adds work `waitForDeliveries` waits for after the deliveries, e.g. an app's
+   * `drainWebhooks()` in queued webhook mode (the test helpers add it); returns a remover.
+   */
+  addSettler(settle: () => Promise<unknown>): () => void {
+    this.settlers.push(settle);
+    return () => {
+      this.settlers = this.settlers.filter((s) => s !== settle);
+    };
   }
 
   async stop(): Promise<void> {

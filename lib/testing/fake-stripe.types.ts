@@ -30,6 +30,8 @@ export interface FakeStripeOptions {
   apiVersion?: string;
   /** Deliver webhooks as Stripe may (seeded shuffle, duplicates, small delays) from the start; default false (in order, once). */
   realisticDelivery?: boolean;
+  /** Simulated Stripe round trip: every API call waits this long before it is processed (see `fake.faults.setLatency`); default 0. */
+  apiLatencyMs?: number;
   /** Port on 127.0.0.1 to listen on, for a standalone fake a test setup points at; default 0 (a free port, see `fake.port`). */
   port?: number;
 }

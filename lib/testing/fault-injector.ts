@@ -21,6 +21,22 @@ interface Armed {
 export class FaultInjector {
   private armed: Armed[] = [];
   private declines: TestCard[] = [];
+  private latency: { ms: number; match?: RequestMatch } | null = null;
+
+  /**
+   * Every matching API call (all, without `match`) waits `ms` before it is processed, until
+   * changed; 0 turns it off. A real Stripe round trip is ~100 ms; the in-process fake answers in < 1 ms.
+   */
+  setLatency(ms: number, match?: RequestMatch): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`FakeStripe: latency must be a number of ms >= 0, not ${ms}`);
+    this.latency = ms > 0 ? { ms, match } : null;
+  }
+
+  /** The standing latency of a call, in ms (0: none). */
+  latencyFor(method: string, path: string): number {
+    if (!this.latency) return 0;
+    return !this.latency.match || matches(this.latency.match, method, path) ? this.latency.ms : 0;
+  }
 
   /** The next `count` matching calls answer `status` without doing anything. */
   failNext(match: RequestMatch, count: number, options: { status: 500 | 429 | 503; shouldRetry?: boolean }): void {
@@ -48,10 +64,7 @@ export class FaultInjector {
 
   take(method: string, path: string): Fault | undefined {
     for (const a of this.armed) {
-      if (a.remaining <= 0) continue;
-      if (a.match.method && a.match.method.toUpperCase() !== method) continue;
-      const ok = typeof a.match.path === 'string' ? a.match.path === path : a.match.path.test(path);
-      if (!ok) continue;
+      if (a.remaining <= 0 || !matches(a.match, method, path)) continue;
       a.remaining--;
       this.armed = this.armed.filter((x) => x.remaining > 0);
       return a.fault;
@@ -59,8 +72,15 @@ export class FaultInjector {
     return undefined;
   }
 
+  /** Disarms every fault and the standing latency. */
   clear(): void {
     this.armed = [];
     this.declines = [];
+    this.latency = null;
   }
+}
+
+function matches(match: RequestMatch, method: string, path: string): boolean {
+  if (match.method && match.method.toUpperCase() !== method) return false;
+  return typeof match.path === 'string' ? match.path === path : match.path.test(path);
 }

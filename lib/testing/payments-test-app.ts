@@ -6,6 +6,7 @@ import { PaymentsModule } from '../payments.module';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { RAW_PAYMENTS_OPTIONS } from '../payments.module-definition';
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from '../payments.options';
+import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { FakeStripe } from './fake-stripe';
 import { FakeStripeOptions, PriceSpec } from './fake-stripe.types';
 import { findPaymentsOptionsProvider, patchedOptionsFactory } from './payments-options.override';
@@ -46,6 +47,11 @@ export interface PaymentsTestApp {
   fake: FakeStripe;
   /** e.g. http://127.0.0.1:PORT */
   url: string;
+  /**
+   * Runs the webhook events the app queued (`webhook.processing: 'queued'`) until none is left, e.g.
+   * after you POST an event yourself; `fake.waitForDeliveries()` calls it for you. Nothing to do inline.
+   */
+  drainWebhooks(): Promise<void>;
   /** Closes the app, and the fake when this helper started it. */
   close(): Promise<void>;
 }
@@ -98,14 +104,21 @@ export async function startPaymentsTestApp(options: PaymentsTestAppOptions): Pro
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${port}`;
-    const { routePath } = app.get<ResolvedPaymentsOptions>(PAYMENTS_OPTIONS, { strict: false });
+    const { routePath, webhook } = app.get<ResolvedPaymentsOptions>(PAYMENTS_OPTIONS, { strict: false });
     fake.addWebhookEndpoint(`${url}${prefix ? `/${prefix}` : ''}/${routePath}/webhook`);
     const started = app;
+    const operations = app.get(WebhookOperations, { strict: false });
+    const drainWebhooks = async (): Promise<void> => {
+      await operations.drainQueued();
+    };
+    const removeSettler = webhook.processing === 'queued' ? fake.addSettler(drainWebhooks) : undefined;
     return {
       app: started,
       fake,
       url,
+      drainWebhooks,
       close: async () => {
+        removeSettler?.();
         await started.close();
         if (ownsFake) await fake.stop();
       },

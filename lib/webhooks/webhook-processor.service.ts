@@ -7,8 +7,13 @@ import { WebhookInbox } from './inbox/webhook-inbox.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
 import { fetchThenApply } from './sync/fetch-then-apply';
 
-/** What became of one delivery. */
-export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate';
+/** What became of one delivery (`queued`: committed for the queue's workers, in queued mode). */
+export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'queued';
+
+/** How a failed run is recorded: by a queue worker (`attempt` counted; `willRetry`: the queue runs it again). */
+export interface RunOptions {
+  worker?: { willRetry: boolean };
+}
 
 /** How long a duplicate delivery waits for the instance that holds the event before answering 409. */
 const WAIT_FOR_HOLDER_MS = 5_000;
@@ -47,8 +52,8 @@ export class WebhookProcessor {
     }
   }
 
-  /** Runs a claimed event (also used by replays). */
-  async run(event: Stripe.Event): Promise<DeliveryOutcome> {
+  /** Runs a claimed event (also used by replays and by the queue's workers). */
+  async run(event: Stripe.Event, options: RunOptions = {}): Promise<DeliveryOutcome> {
     try {
       const lookups = this.builtIn.lookups();
       const outcome = await fetchThenApply(
@@ -69,7 +74,8 @@ export class WebhookProcessor {
       return outcome;
     } catch (error) {
       // The caller logs the failure once (the webhook route as the error of its 5xx, a replay as its result).
-      await this.inbox.fail(event.id, error);
+      if (options.worker?.willRetry) await this.inbox.retrying(event.id, error);
+      else await this.inbox.fail(event.id, error, !!options.worker);
       throw error;
     }
   }

@@ -9,6 +9,8 @@ import { BillingSyncService } from './sync/billing-sync.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
 import { SubscriptionApplier } from './sync/subscription-applier.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { WebhookIntake } from './queued/webhook-intake.service';
+import { WebhookWorkHandler } from './queued/webhook-work.handler';
 import { ApiVersionMonitor } from '../stripe/api-version.monitor';
 import { ThinEventResolver } from './thin/thin-event.resolver';
 
@@ -22,6 +24,9 @@ export const WEBHOOKS_PROVIDERS: Provider[] = [
   BillingSyncService,
   BuiltInEvents,
   WebhookProcessor,
+  // Queued mode (issue 12): the route's commit, and the queue's handler of webhook events.
+  WebhookIntake,
+  WebhookWorkHandler,
   WebhookOperations,
   // Thin event notifications and events in another API version (issue 11).
   ThinEventResolver,

@@ -50,6 +50,35 @@ describe('FakeStripe API faults', () => {
     expect(customersNamed('hang').map((x) => x.id)).toEqual([replay.id]);
   });
 
+  it('setLatency holds every matching call until turned off; other calls are not held', async () => {
+    const stripe = fake.client({ timeout: 300 });
+    const customer = await stripe.customers.create({ name: 'latency' });
+    fake.faults.setLatency(3_000, { method: 'GET', path: /^\/v1\/customers\// });
+    try {
+      await expect(stripe.customers.retrieve(customer.id)).rejects.toMatchObject({ type: 'StripeConnectionError' });
+      await expect(stripe.customers.retrieve(customer.id)).rejects.toMatchObject({ type: 'StripeConnectionError' });
+      // Not matching (a POST): answered at once.
+      expect((await stripe.customers.update(customer.id, { name: 'latency 2' })).name).toBe('latency 2');
+    } finally {
+      fake.faults.setLatency(0);
+    }
+    expect((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({ id: customer.id, name: 'latency 2' });
+    expect(() => fake.faults.setLatency(-1)).toThrow('latency must be a number of ms >= 0');
+  });
+
+  it('waitForDeliveries also waits for the settlers an app registered (queued webhook mode)', async () => {
+    let settled = 0;
+    const remove = fake.addSettler(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      settled++;
+    });
+    await fake.waitForDeliveries();
+    expect(settled).toBe(1);
+    remove();
+    await fake.waitForDeliveries();
+    expect(settled).toBe(1);
+  });
+
   it('dropResponseNext commits, then closes the socket; the SDK retry replays with no duplicate', async () => {
     const stripe = fake.client();
     fake.faults.dropResponseNext({ method: 'POST', path: '/v1/customers' }, 1);

@@ -13,17 +13,19 @@ import { r18CatchUp } from './scenarios/r18-catch-up.scenario';
 import { r14KeyedRepeats } from './scenarios/r14-keyed-repeats.scenario';
 import { r15SilentWebhookFailures } from './scenarios/r15-silent-webhook-failures.scenario';
 import { r16StripeCallBudget } from './scenarios/r16-stripe-call-budget.scenario';
+import { r19SlowStripeBurst } from './scenarios/r19-slow-stripe-burst.scenario';
+import { r20WorkerKilled } from './scenarios/r20-worker-killed.scenario';
 import { r21Purchases } from './scenarios/r21-purchases.scenario';
-import { SCALE, scenario, SEED } from './support/reliability-env';
+import { SCALE, scenario, SEED, WEBHOOK_MODE } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
 // The reliability suite (RELIABILITY.md R1-R13): one harness, scenarios in order, R13 last over
 // everything the others logged and answered. Figures go to stdout and results/last-run.json.
-describe(`reliability (scale=${SCALE}, seed=${SEED})`, () => {
+describe(`reliability (scale=${SCALE}, webhooks=${WEBHOOK_MODE}, seed=${SEED})`, () => {
   let h: Harness;
 
   beforeAll(async () => {
-    process.stdout.write(`reliability suite: seed=${SEED} scale=${SCALE} (replay: RELIABILITY_SEED=${SEED} RELIABILITY_SCALE=${SCALE} npm run test:reliability)\n`);
+    process.stdout.write(`reliability suite: seed=${SEED} scale=${SCALE} webhooks=${WEBHOOK_MODE} (replay: RELIABILITY_SEED=${SEED} RELIABILITY_SCALE=${SCALE} RELIABILITY_WEBHOOK_MODE=${WEBHOOK_MODE} npm run test:reliability)\n`);
     h = await startHarness();
   });
   afterAll(async () => {
@@ -47,6 +49,8 @@ describe(`reliability (scale=${SCALE}, seed=${SEED})`, () => {
   it('R16: abusive users loop the Stripe-calling routes: Stripe calls per user per minute <= the budget, others unaffected', () => scenario('R16', () => r16StripeCallBudget(h)));
   it('R17: cross-instance invalidation over LISTEN/NOTIFY and Redis: every change seen on the other instance, p99 reported', () => scenario('R17', () => r17InvalidationLatency(h)));
   it('R18: catch-up after 500 undelivered events, on both instances at once: lost 0, applied twice 0, DB diff 0', () => scenario('R18', () => r18CatchUp(h)));
+  it('R19: a burst while Stripe answers in 2 s: 5xx 0, lost 0, applied twice 0, DB diff 0; ack times reported', () => scenario('R19', () => r19SlowStripeBurst(h)));
+  it('R20: an instance dies mid-event (queued mode): another instance completes it within seconds, applied once', () => scenario('R20', () => r20WorkerKilled(h)));
   it('R21 purchases: 2 instances, purchases some refunded, webhooks shuffled, duplicated and racing status calls: granted = paid − refunded, below zero 0', () => scenario('R21', () => r21Purchases()));
   // Last: it scans what every scenario above logged and answered.
   it('R13: no secret or checkout/portal URL in any log line, no secret in any answer', () => scenario('R13', () => r13SecretScan(h)));

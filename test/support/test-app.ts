@@ -4,7 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions } from '../../lib';
+import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions, WebhookOperations } from '../../lib';
 import { createTestApplication, TestHttpAdapter } from './http-adapter';
 import { TestDatabase } from './test-databases';
 import { TEST_JWT_SECRET, TestJwtStrategy } from './test-jwt.strategy';
@@ -20,6 +20,7 @@ export interface FakeStripeHandle {
   createPrice(price: { id?: string; unitAmount: number; interval?: 'day' | 'week' | 'month' | 'year'; productName?: string; currency?: string }): unknown;
   seed?: number;
   useRealisticDelivery?(): void;
+  addSettler?(settle: () => Promise<unknown>): () => void;
 }
 
 export interface TestAppOptions {
@@ -66,6 +67,8 @@ export interface TestApp {
   createUser(email?: string): Promise<TestUser>;
   /** `Authorization` header for a user id. */
   auth(userId: number | string): { Authorization: string };
+  /** Runs the webhook events the app queued (queued mode) until none is left; the fake's `waitForDeliveries` calls it too. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     },
     ...options.payments,
   };
+  // TEST_WEBHOOK_PROCESSING=queued runs a suite in queued mode (a test's own choice wins).
+  const processing = payments.webhook?.processing ?? (process.env.TEST_WEBHOOK_PROCESSING as 'queued' | 'inline' | undefined);
+  if (processing) payments.webhook = { ...payments.webhook, processing };
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
@@ -136,6 +142,20 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   }
   const dataSource = app.get(DataSource);
   const jwt = app.get(JwtService);
+  const operations = app.get(WebhookOperations);
+  const settle = async (): Promise<void> => {
+    // A scenario may have cut the database a moment ago: a broken pooled connection fails one query.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await operations.drainQueued();
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  const removeSettler = processing === 'queued' ? fake?.addSettler?.(settle) : undefined;
   return {
     app,
     url,
@@ -145,7 +165,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       return repo.save(repo.create({ email: email ?? `user${++userCounter}-${process.pid}@example.test` }));
     },
     auth: (userId) => ({ Authorization: `Bearer ${jwt.sign({ sub: userId })}` }),
-    close: () => app.close(),
+    settle,
+    close: () => {
+      removeSettler?.();
+      return app.close();
+    },
   };
 }
 

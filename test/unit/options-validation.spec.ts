@@ -28,7 +28,7 @@ describe('options validation', () => {
       downgrade: 'period_end',
       allowImmediateCancel: false,
       trial: { oncePerBillable: true },
-      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300, acceptBothModes: false },
+      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300, acceptBothModes: false, processing: 'inline' },
       entitlementsCacheTtlMs: 5000,
       idempotencyWindowSeconds: 600,
     });
@@ -40,6 +40,10 @@ describe('options validation', () => {
   it('accepts an existing Stripe client instead of a key', () => {
     const client = {} as never;
     expect(resolvePaymentsOptions({ ...valid, secretKey: undefined, stripeClient: client }).stripeClient).toBe(client);
+  });
+
+  it("accepts webhook.processing 'queued' (default 'inline')", () => {
+    expect(resolvePaymentsOptions({ ...valid, webhook: { processing: 'queued' } }).webhook.processing).toBe('queued');
   });
 
   it('accepts several webhook secrets for rotation', () => {
@@ -74,6 +78,7 @@ describe('options validation', () => {
     ['negative grace', withOptions({ pastDue: { access: 'grace', graceDays: -1 } }), /pastDue.graceDays must be a whole number of 0 or more/],
     ['zero timeout', withOptions({ stripeTimeoutMs: 0 }), /stripeTimeoutMs must be a whole number above 0/],
     ['zero body cap', withOptions({ webhook: { maxBodyBytes: 0 } }), /webhook.maxBodyBytes must be a whole number above 0/],
+    ['unknown webhook processing', withOptions({ webhook: { processing: 'async' as never } }), /webhook.processing must be 'inline' or 'queued', not 'async'/],
     ['odd route path', withOptions({ routePath: 'pay ments?' }), /routePath 'pay ments\?' must be a plain path/],
     ['unknown downgrade timing', withOptions({ downgrade: 'later' as never }), /downgrade must be 'period_end' or 'immediately'/],
   ];

@@ -5,8 +5,11 @@ export const WEBHOOK_EVENT_ID_LENGTH = 255;
 /** Length of the `type` column: a longer event type is refused (400) before any insert. */
 export const WEBHOOK_EVENT_TYPE_LENGTH = 128;
 
-/** Where an event is in the pipeline. Only `processed` (and `ignored`) blocks a redelivery. */
-export type WebhookEventStatus = 'processing' | 'processed' | 'failed' | 'ignored';
+/**
+ * Where an event is in the pipeline. Only `processed` (and `ignored`) blocks a redelivery;
+ * `queued` (acknowledged, waiting for a queue worker) makes a redelivery a no-op too.
+ */
+export type WebhookEventStatus = 'queued' | 'processing' | 'processed' | 'failed' | 'ignored';
 
 /** The webhook inbox: one row per Stripe event id, whatever the number of deliveries. */
 @Entity('payments_webhook_events')

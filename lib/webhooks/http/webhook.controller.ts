@@ -12,6 +12,7 @@ import { describeError } from '../inbox/webhook-inbox.service';
 import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
 import { ThinEventResolver } from '../thin/thin-event.resolver';
 import { isThinEventPayload } from '../thin/thin-event.types';
+import { WebhookIntake } from '../queued/webhook-intake.service';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
 import { EventModePolicy } from './event-mode.policy';
 import { PaymentsPublic } from './payments-public.decorator';
@@ -19,7 +20,7 @@ import { readRawBody } from './raw-body.reader';
 import { DocWebhook } from './webhook.api-docs';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
 
-/** Body of a 2xx answer: sent only after the event's transaction committed. */
+/** Body of a 2xx answer: sent only after the event's transaction committed (processed inline, or queued for the workers). */
 export interface WebhookAnswer {
   received: true;
   outcome: DeliveryOutcome;
@@ -28,7 +29,8 @@ export interface WebhookAnswer {
 /**
  * `POST /<routePath>/webhook`: Stripe's deliveries. Reads the raw body itself (no DTO, so the
  * app's ValidationPipe has nothing to do), is marked public for the app's guards, and has its own
- * exception filter so Stripe always sees 400 (bad signature), 413, 409 (in progress) or 500.
+ * exception filter so Stripe always sees 400 (bad signature), 413, 409 (in progress) or 500. In
+ * queued mode it answers once the event is committed for the work queue (`webhook.processing`).
  * Events of the other Stripe mode (test/live) are acknowledged and ignored.
  */
 @Controller()
@@ -41,6 +43,7 @@ export class WebhookController implements OnApplicationBootstrap {
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly processor: WebhookProcessor,
+    private readonly intake: WebhookIntake,
     private readonly thin: ThinEventResolver,
     private readonly versions: ApiVersionMonitor,
     private readonly adapterHost: HttpAdapterHost,
@@ -62,7 +65,8 @@ export class WebhookController implements OnApplicationBootstrap {
       event = await this.verifiedEvent(req);
       if (!this.modes.accepts(event)) return { received: true, outcome: 'ignored' };
       this.versions.observe(event);
-      return { received: true, outcome: await this.processor.process(event) };
+      const outcome = this.options.webhook.processing === 'queued' ? await this.intake.accept(event) : await this.processor.process(event);
+      return { received: true, outcome };
     } catch (error) {
       throw this.failure(error, event);
     }

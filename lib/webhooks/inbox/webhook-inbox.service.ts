@@ -45,6 +45,43 @@ export class WebhookInbox {
     return { claimed: false, status: row?.status ?? 'processing' };
   }
 
+  /**
+   * Queued mode's acknowledgement: inserts the event as `queued` inside the caller's transaction,
+   * one statement that never aborts it (a known id is left alone); true when this call inserted it.
+   */
+  async insertQueued(tx: PaymentsTx, event: Stripe.Event, now = new Date()): Promise<boolean> {
+    const [sql, parameters] = tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookEventEntity)
+      .values({ ...this.row(event, now), status: 'queued', attempts: 0, lockedUntil: null })
+      .orIgnore()
+      .getQueryAndParameters();
+    const result = await tx.manager.queryRunner!.query(sql, parameters, true);
+    return result.affected === 1;
+  }
+
+  /**
+   * A redelivery of a known event in queued mode: only an event nothing will run again by itself
+   * (failed after its retries, or abandoned by an inline delivery whose lease expired) goes back to
+   * `queued`; true when it did, so the caller enqueues it again in the same transaction.
+   */
+  async requeue(tx: PaymentsTx, id: string, now = new Date()): Promise<boolean> {
+    const result = await tx.manager
+      .createQueryBuilder()
+      .update(WebhookEventEntity)
+      .set({ status: 'queued', lockedUntil: null })
+      .where('id = :id', { id })
+      .andWhere('(status = :failed OR (status = :processing AND locked_until < :now))', { failed: 'failed', processing: 'processing', now })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** A queued event's failed run that the queue will retry: the error is recorded, the event stays `queued`. */
+  async retrying(id: string, error: unknown): Promise<void> {
+    await this.record(id, 'queued', error, true);
+  }
+
   /** Locks the inbox row inside the processing transaction; true when it is still to be done. */
   async lockPending(tx: PaymentsTx, id: string): Promise<boolean> {
     const row = await tx.manager.getRepository(WebhookEventEntity).findOne({ where: { id }, ...tx.forUpdate });
@@ -56,14 +93,21 @@ export class WebhookInbox {
     await tx.manager.getRepository(WebhookEventEntity).update({ id }, { status, processedAt: now, lockedUntil: null, lastError: null });
   }
 
-  /** After a rollback: records the error and releases the lease so Stripe's retry (or a replay) runs it again. */
-  async fail(id: string, error: unknown): Promise<void> {
+  /**
+   * After a rollback: records the error and releases the lease so Stripe's retry (or a replay) runs
+   * it again. `countAttempt`: a queue worker's run (a delivery's claim counted it already).
+   */
+  async fail(id: string, error: unknown, countAttempt = false): Promise<void> {
+    await this.record(id, 'failed', error, countAttempt);
+  }
+
+  private async record(id: string, status: 'failed' | 'queued', error: unknown, countAttempt: boolean): Promise<void> {
     try {
       await this.transactions.write((manager) =>
         manager
           .createQueryBuilder()
           .update(WebhookEventEntity)
-          .set({ status: 'failed', lockedUntil: null, lastError: describeError(error) })
+          .set({ status, lockedUntil: null, lastError: describeError(error), ...(countAttempt ? { attempts: () => 'attempts + 1' } : {}) })
           .where('id = :id', { id })
           .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
           .execute(),
@@ -78,6 +122,11 @@ export class WebhookInbox {
     return (manager ?? this.transactions.dataSource.manager).getRepository(WebhookEventEntity).findOne({ where: { id } });
   }
 
+  /** Events acknowledged in queued mode and not yet processed (or failed). */
+  countQueued(): Promise<number> {
+    return this.transactions.dataSource.manager.getRepository(WebhookEventEntity).count({ where: { status: 'queued' } });
+  }
+
   /** Events that failed (or were abandoned mid-way, lease expired), oldest first. */
   async failed(now = new Date()): Promise<WebhookEventEntity[]> {
     return this.transactions.dataSource.manager
@@ -90,26 +139,27 @@ export class WebhookInbox {
   }
 
   private async insert(manager: EntityManager, event: Stripe.Event, now: Date, until: Date): Promise<boolean> {
-    const object = event.data?.object as { id?: unknown } | undefined;
     try {
-      await manager.getRepository(WebhookEventEntity).insert({
-        id: event.id,
-        type: String(event.type).slice(0, 128),
-        status: 'processing',
-        attempts: 1,
-        lastError: null,
-        objectId: typeof object?.id === 'string' ? object.id.slice(0, 255) : null,
-        livemode: event.livemode === true,
-        stripeCreatedAt: new Date((Number(event.created) || 0) * 1000),
-        receivedAt: now,
-        processedAt: null,
-        lockedUntil: until,
-      });
+      await manager.getRepository(WebhookEventEntity).insert({ ...this.row(event, now), status: 'processing', attempts: 1, lockedUntil: until });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
       throw error;
     }
+  }
+
+  private row(event: Stripe.Event, now: Date): Omit<WebhookEventEntity, 'status' | 'attempts' | 'lockedUntil'> {
+    const object = event.data?.object as { id?: unknown } | undefined;
+    return {
+      id: event.id,
+      type: String(event.type).slice(0, 128),
+      lastError: null,
+      objectId: typeof object?.id === 'string' ? object.id.slice(0, 255) : null,
+      livemode: event.livemode === true,
+      stripeCreatedAt: new Date((Number(event.created) || 0) * 1000),
+      receivedAt: now,
+      processedAt: null,
+    };
   }
 }
 

@@ -12,6 +12,8 @@ import { describeError, WebhookInbox } from '../inbox/webhook-inbox.service';
 import { BillingSyncService, pickCurrent } from '../sync/billing-sync.service';
 import { HOLDING_STATUSES, snapshotState, stateFromSubscription } from '../sync/subscription-state.mapper';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
+import { WorkQueue } from '../../queue/work-queue.service';
+import { WEBHOOK_WORK_KIND } from '../queued/webhook-work-item';
 import { diffBillingState, DriftReport } from './billing-drift';
 import { CustomerLink, indexStripeCustomers, LinkCustomersOptions, LinkCustomersResult } from './customer-linker';
 import { CatchUpResult, clampToRetention, listEventsSince } from './event-catch-up';
@@ -49,7 +51,25 @@ export class WebhookOperations {
     private readonly transactions: PaymentsTransactions,
     private readonly catalog: PlanCatalog,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    private readonly queue: WorkQueue,
   ) {}
+
+  /**
+   * Queued mode: runs webhook events waiting in the work queue until none is `queued` any more
+   * (those running on other instances' workers included), for tests and the CLI; returns how many
+   * this call ran. An event whose retry is scheduled later is waited for, up to `timeoutMs` (default 30 s).
+   */
+  async drainQueued(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let ran = 0;
+    for (;;) {
+      ran += await this.queue.drain(WEBHOOK_WORK_KIND);
+      const left = await this.inbox.countQueued();
+      if (left === 0) return ran;
+      if (Date.now() >= deadline) throw new Error(`drainQueued: ${left} webhook events still queued after ${timeoutMs} ms (see events:failed and the queue's status).`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   /** Inbox events that failed or were abandoned mid-way (their lease expired), oldest first. */
   failedEvents(): Promise<WebhookEventEntity[]> {

@@ -1,5 +1,5 @@
 import { Harness } from '../support/reliability-harness';
-import { report, rngFor, sized } from '../support/reliability-env';
+import { INSTANCES, report, rngFor, sized } from '../support/reliability-env';
 import { Lifecycle, runLifecycles } from '../support/lifecycles';
 import { deliveryFigures, diffAgainstStripe, lostAndTwice } from '../support/oracle';
 
@@ -32,7 +32,7 @@ export async function r1Lifecycle(h: Harness): Promise<void> {
     statuses[status] = (statuses[status] ?? 0) + 1;
   }
   const perInstance = h.proxy.statuses.map((s) => Object.values(s).reduce((a, b) => a + b, 0)).join('/');
-  report('R1', 'lifecycle x3 shuffled, 20 concurrent, 2 instances', {
+  report('R1', `lifecycle x3 shuffled, 20 concurrent, ${INSTANCES} instances`, {
     billables: lives.length, events: eventIds.length, deliveries: d.deliveries, perInstance, lost: lost.length,
     notProcessed: notProcessed.length, appliedTwice: twice.length, '5xx': d.fivexx, non2xx: d.non2xx, dbDiff: diffs.length,
     finalStatuses: Object.entries(statuses).map(([k, v]) => `${k}:${v}`).join(','),

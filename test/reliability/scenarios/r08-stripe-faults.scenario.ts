@@ -1,5 +1,5 @@
 import { report, sized } from '../support/reliability-env';
-import { Harness } from '../support/reliability-harness';
+import { HARNESS_STRIPE_TIMEOUT_MS, Harness } from '../support/reliability-harness';
 
 type Arm = (h: Harness, path: string) => void;
 
@@ -7,11 +7,11 @@ const FAULTS: [string, Arm][] = [
   ['500', (h, path) => h.fake.faults.failNext({ method: 'POST', path }, 1, { status: 500 })],
   ['503', (h, path) => h.fake.faults.failNext({ method: 'POST', path }, 1, { status: 503 })],
   ['429', (h, path) => h.fake.faults.failNext({ method: 'POST', path }, 1, { status: 429 })],
-  ['timeout', (h, path) => h.fake.faults.hangNext({ method: 'POST', path }, 1, 2_500)],
+  ['timeout', (h, path) => h.fake.faults.hangNext({ method: 'POST', path }, 1, HARNESS_STRIPE_TIMEOUT_MS + 500)],
   ['dropped', (h, path) => h.fake.faults.dropResponseNext({ method: 'POST', path }, 1)],
 ];
 const PATHS = ['/v1/customers', '/v1/checkout/sessions'];
-const TIMEOUT_MS = 2_000; // startTestApp's stripeTimeoutMs
+const TIMEOUT_MS = HARNESS_STRIPE_TIMEOUT_MS;
 
 /**
  * R8: Stripe fails during checkout (5xx, 429, a hang past the client timeout, a lost answer):

@@ -12,6 +12,20 @@ export const SCALE: Scale = ((): Scale => {
   return process.env.CI === 'true' ? 'ci' : 'full';
 })();
 
+/** How the apps process webhooks: RELIABILITY_WEBHOOK_MODE=queued|inline (default inline, the module's default). */
+export const WEBHOOK_MODE: 'queued' | 'inline' = ((): 'queued' | 'inline' => {
+  const wanted = process.env.RELIABILITY_WEBHOOK_MODE ?? 'inline';
+  if (wanted !== 'queued' && wanted !== 'inline') throw new Error(`RELIABILITY_WEBHOOK_MODE must be 'queued' or 'inline', not '${wanted}'`);
+  return wanted;
+})();
+
+/** App instances behind the proxy: RELIABILITY_INSTANCES=3 adds a third (default 2). */
+export const INSTANCES: 2 | 3 = ((): 2 | 3 => {
+  const wanted = process.env.RELIABILITY_INSTANCES ?? '2';
+  if (wanted !== '2' && wanted !== '3') throw new Error(`RELIABILITY_INSTANCES must be 2 or 3, not '${wanted}'`);
+  return Number(wanted) as 2 | 3;
+})();
+
 /** Picks the size of a scenario for the current scale. */
 export const sized = <T>(sizes: { ci: T; full: T }): T => sizes[SCALE];
 
@@ -46,9 +60,9 @@ export function report(id: string, title: string, values: Record<string, number 
   const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
   figures.push({ id, title, values, seconds });
   const parts = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-  process.stdout.write(`${id} ${title}: ${parts.join(' ')} seed=${SEED} (scale=${SCALE}, ${seconds}s)\n`);
+  process.stdout.write(`${id} ${title}: ${parts.join(' ')} seed=${SEED} (scale=${SCALE}, webhooks=${WEBHOOK_MODE}, instances=${INSTANCES}, ${seconds}s)\n`);
   mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
-  const run = { command: 'npm run test:reliability', scale: SCALE, seed: SEED, node: process.version, finishedAt: new Date().toISOString(), figures };
+  const run = { command: 'npm run test:reliability', scale: SCALE, webhookMode: WEBHOOK_MODE, instances: INSTANCES, seed: SEED, node: process.version, finishedAt: new Date().toISOString(), figures };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(run, null, 2)}\n`);
 }
 
@@ -57,7 +71,7 @@ export async function scenario(id: string, body: () => Promise<void>): Promise<v
   try {
     await body();
   } catch (error) {
-    const replay = `[${id} failed: replay with RELIABILITY_SEED=${SEED} RELIABILITY_SCALE=${SCALE}]`;
+    const replay = `[${id} failed: replay with RELIABILITY_SEED=${SEED} RELIABILITY_SCALE=${SCALE} RELIABILITY_WEBHOOK_MODE=${WEBHOOK_MODE} RELIABILITY_INSTANCES=${INSTANCES}]`;
     if (error instanceof Error) error.message = `${replay}\n${error.message}`;
     throw error;
   }

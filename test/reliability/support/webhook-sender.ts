@@ -14,13 +14,14 @@ export async function undelivered(h: Harness, fn: () => Promise<unknown>): Promi
   return h.fake.events.slice(from);
 }
 
-/** POSTs an event, signed as Stripe signs it, to one instance's webhook route. */
-export function sendEvent(h: Harness, instance: number, event: Stripe.Event | string, options: { secret?: string; timestamp?: number } = {}) {
+/** The webhook POST of an event, signed as Stripe signs it. */
+export function signedRequest(h: Harness, event: Stripe.Event | string, options: { secret?: string; timestamp?: number } = {}) {
   const body = typeof event === 'string' ? event : JSON.stringify(event);
   const signature = signStripePayload(body, options.secret ?? h.fake.webhookSecret, options.timestamp);
-  return h.http.send(`${h.apps[instance % 2].url}/api/payments/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-    body,
-  });
+  return { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body };
+}
+
+/** POSTs an event, signed as Stripe signs it, to one instance's webhook route. */
+export function sendEvent(h: Harness, instance: number, event: Stripe.Event | string, options: { secret?: string; timestamp?: number } = {}) {
+  return h.http.send(`${h.apps[instance % 2].url}/api/payments/webhook`, signedRequest(h, event, options));
 }

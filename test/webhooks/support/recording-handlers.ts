@@ -12,6 +12,8 @@ export class RecordingHandlers {
   failInvoicePaid = 0;
   /** Run inside the next invoice.paid handler, with the transaction's manager. */
   duringInvoicePaid?: (ctx: WebhookHandlerContext, event: Stripe.Event) => Promise<void>;
+  /** Run inside every invoice.paid handler while set (e.g. to watch concurrency). */
+  duringEach?: () => Promise<void>;
 
   @OnStripeEvent('invoice.paid')
   async onInvoicePaid(event: Stripe.Event, ctx: WebhookHandlerContext): Promise<void> {
@@ -23,6 +25,7 @@ export class RecordingHandlers {
       this.duringInvoicePaid = undefined;
       await during(ctx, event);
     }
+    if (this.duringEach) await this.duringEach();
     if (this.failInvoicePaid > 0) {
       this.failInvoicePaid--;
       throw new Error('handler failed on purpose');

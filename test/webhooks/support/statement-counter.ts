@@ -6,6 +6,8 @@ import type { DataSource, QueryRunner } from 'typeorm';
  */
 export class StatementCounter {
   count = 0;
+  /** The start of every statement counted, for tests that tell statement kinds apart. */
+  readonly texts: string[] = [];
   private readonly wrapped = new WeakSet<QueryRunner>();
 
   constructor(dataSource: DataSource) {
@@ -20,6 +22,7 @@ export class StatementCounter {
     const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
     (runner as unknown as { query: unknown }).query = (...args: unknown[]) => {
       this.count++;
+      this.texts.push(String(args[0]).slice(0, 60));
       if (process.env.SHOW_SQL) process.stdout.write(`SQL ${String(args[0]).slice(0, 150)}\n`);
       return query(...args);
     };

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { PaymentsTransactions } from '../../persistence/payments-transactions';
+import { WorkQueue } from '../../queue/work-queue.service';
+import { WebhookInbox } from '../inbox/webhook-inbox.service';
+import { DeliveryOutcome } from '../webhook-processor.service';
+import { WEBHOOK_WORK_KIND, webhookOrderKey, webhookWorkPayload } from './webhook-work-item';
+
+/**
+ * Queued mode's side of the webhook route: commits a verified event (its inbox row and its queue
+ * item, one transaction, two statements) and returns; the queue's workers process it. Only a
+ * commit leads to a 2xx, so an acknowledged event is never lost.
+ */
+@Injectable()
+export class WebhookIntake {
+  private readonly mysql: boolean;
+
+  constructor(
+    private readonly inbox: WebhookInbox,
+    private readonly transactions: PaymentsTransactions,
+    private readonly queue: WorkQueue,
+  ) {
+    this.mysql = ['mysql', 'mariadb'].includes(transactions.dataSource.options.type);
+  }
+
+  /** `queued` when this delivery committed the event for the workers, `duplicate` when it was already known. */
+  async accept(event: Stripe.Event): Promise<DeliveryOutcome> {
+    const now = new Date();
+    const outcome = await this.transactions.run(async (tx) => {
+      // A redelivery of an event that is queued, running or done changes nothing: no second run.
+      if (!(await this.inbox.insertQueued(tx, event, now)) && !(await this.inbox.requeue(tx, event.id, now))) return 'duplicate' as const;
+      await this.queue.enqueue(tx.manager, WEBHOOK_WORK_KIND, event.id, webhookWorkPayload(event, this.mysql), { orderKey: webhookOrderKey(event) });
+      return 'queued' as const;
+    });
+    if (outcome === 'queued') this.queue.wake(WEBHOOK_WORK_KIND);
+    return outcome;
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { WorkItem, WorkResult } from '../../queue/work-queue.contract';
+import { WorkQueue } from '../../queue/work-queue.service';
+import { describeError } from '../inbox/webhook-inbox.service';
+import { WebhookProcessor } from '../webhook-processor.service';
+import { StripeGateway } from '../../stripe/stripe-gateway.service';
+import { WEBHOOK_WORK_KIND, WebhookWorkPayload } from './webhook-work-item';
+
+/** Runs of one event before it stays `failed` (listed by events:failed, replayable). */
+export const WEBHOOK_MAX_ATTEMPTS = 8;
+
+/**
+ * The queue's handler of webhook events (queued mode): the same pipeline as an inline delivery —
+ * re-fetch from Stripe with no transaction open, then one transaction that locks the inbox row,
+ * applies if newer, runs the app's handlers and marks the event processed. Registered in both
+ * modes, so events queued before a switch to inline still drain.
+ */
+@Injectable()
+export class WebhookWorkHandler implements OnModuleInit {
+  private readonly logger = new Logger('Payments:Webhooks');
+
+  constructor(
+    private readonly queue: WorkQueue,
+    private readonly processor: WebhookProcessor,
+    private readonly gateway: StripeGateway,
+  ) {}
+
+  onModuleInit(): void {
+    this.queue.register({ kind: WEBHOOK_WORK_KIND, maxAttempts: WEBHOOK_MAX_ATTEMPTS, run: (item) => this.run(item as WorkItem<WebhookWorkPayload>) });
+  }
+
+  async run(item: WorkItem<WebhookWorkPayload>): Promise<WorkResult> {
+    const payload = item.payload;
+    const { id, type } = 'event' in payload ? payload.event : { id: payload.eventId, type: payload.type };
+    const willRetry = item.attempt < WEBHOOK_MAX_ATTEMPTS;
+    try {
+      await this.processor.run(await this.eventOf(payload), { worker: { willRetry } });
+      return 'done';
+    } catch (error) {
+      const reason = describeError(error).replace(/\.$/, '');
+      // A retry is routine (warn); the last failure is the operator's to act on (error).
+      if (willRetry) this.logger.warn(`Webhook ${type} ${id} failed (attempt ${item.attempt} of ${WEBHOOK_MAX_ATTEMPTS}), the queue retries it: ${reason}.`);
+      else this.logger.error(`Webhook ${type} ${id} failed after ${item.attempt} attempts: ${reason}; see events:failed, run events:replay ${id}.`);
+      throw error;
+    }
+  }
+
+  private async eventOf(payload: WebhookWorkPayload): Promise<Stripe.Event> {
+    if ('event' in payload) return payload.event;
+    const event = await this.gateway.find('events.retrieve', (s) => s.events.retrieve(payload.eventId));
+    if (!event) throw new Error(`event ${payload.eventId} is no longer at Stripe (kept 30 days)`);
+    return event;
+  }
+}
