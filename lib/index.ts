@@ -30,3 +30,8 @@ export * from './usage';
 export * from './health';
 // Organisations and roles (issue 13): who may do what to a billable, and who the Stripe customer is.
 export * from './teams';
+// Seats (issue 13): per-seat plans, seat counts synced to Stripe quantities, @RequiresSeat.
+export * from './seats';
+export { SeatAccountEntity } from './persistence/entities/seat-account.entity';
+export { SeatMemberEntity } from './persistence/entities/seat-member.entity';
+export type { CatalogSeats, SeatsDefinition } from './plans/plan.types';

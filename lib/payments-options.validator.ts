@@ -2,6 +2,8 @@ import { STRIPE_CALL_COSTS } from './budget/stripe-call-cost.decorator';
 import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.options';
 import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
+import { validatePlanSeats } from './seats/seat-plans.validator';
+import { resolveSeatsOptions } from './seats/seats.options';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 
@@ -76,6 +78,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     retention,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
+    seats: resolveSeatsOptions(options.seats, fail),
   };
 }
 
@@ -106,9 +109,15 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
   for (const [key, plan] of Object.entries(plans)) {
     if (!/^[A-Za-z0-9_-]+$/.test(key)) fail(`plan key '${key}' must contain only letters, digits, '_' or '-'.`);
     if (!plan || typeof plan.name !== 'string' || plan.name.trim() === '') fail(`plan '${key}' needs a name, e.g. { name: 'Pro' }.`);
+    const seatPrices = validatePlanSeats(key, plan, fail);
     const prices = [plan.priceId, ...Object.values(plan.prices ?? {})].filter((p): p is string => p != null);
     for (const price of prices) {
       if (typeof price !== 'string' || !price.startsWith('price_')) fail(`plan '${key}' has price '${price}'; a Stripe price id starts with "price_".`);
+      const other = seenPrices.get(price);
+      if (other) fail(`plans '${other}' and '${key}' both use price '${price}'; each Stripe price must belong to one plan so webhooks can tell the plans apart.`);
+      seenPrices.set(price, key);
+    }
+    for (const price of seatPrices) {
       const other = seenPrices.get(price);
       if (other) fail(`plans '${other}' and '${key}' both use price '${price}'; each Stripe price must belong to one plan so webhooks can tell the plans apart.`);
       seenPrices.set(price, key);

@@ -30,6 +30,7 @@ import { StripeGateway } from './stripe/stripe-gateway.service';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/usage.providers';
 import { WEBHOOKS_CONTROLLERS, WEBHOOKS_PROVIDERS } from './webhooks/webhooks.providers';
 import { HEALTH_PROVIDERS } from './health/health.providers';
+import { SEATS_CONTROLLERS, SEATS_PROVIDERS } from './seats/seats.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
 export interface PaymentsAsyncExtras {
@@ -66,6 +67,7 @@ const CORE_PROVIDERS: Provider[] = [
 const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...ACCESS_PROVIDERS, ...USAGE_PROVIDERS];
 // Its own line so that rooms added in parallel branches merge without touching each other.
 PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
+PUBLIC_PROVIDERS.push(...SEATS_PROVIDERS);
 
 /**
  * Stripe subscriptions for a Nest app: `PaymentsModule.forRoot({ secretKey, webhookSecret, plans,
@@ -124,7 +126,7 @@ function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): Dyna
       return resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName });
     },
   };
-  const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS].map((c) =>
+  const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS, ...SEATS_CONTROLLERS].map((c) =>
     withPaymentsErrors(withRoutePath(c as Type<unknown>, routePath)),
   );
   const providers = [...(base.providers ?? []), options, dataSource, ...CORE_PROVIDERS, ...PUBLIC_PROVIDERS];

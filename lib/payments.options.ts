@@ -1,3 +1,4 @@
+import type { ResolvedSeatsOptions, SeatsOptions } from './seats/seats.options';
 import { CanActivate, Type } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Stripe from 'stripe';
@@ -121,6 +122,8 @@ export interface PaymentsModuleOptions {
   authorizeBilling?: (request: any, action: BillingActionName, billableId: string) => boolean | Promise<boolean>;
   /** The payer's e-mail, name, address and metadata for the Stripe customer the module creates for a billable. Default: the billable row's `email`. */
   customerDetails?: (billableId: string) => CustomerDetails | null | undefined | Promise<CustomerDetails | null | undefined>;
+  /** Seat changes (coalescing window, proration policy per interval) and the acting member. Default: see SeatsOptions. */
+  seats?: SeatsOptions;
 }
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
@@ -187,4 +190,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
+  seats: ResolvedSeatsOptions;
 }

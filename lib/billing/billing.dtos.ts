@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Allow, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
@@ -40,6 +40,11 @@ export class CheckoutDto {
   @MaxLength(64)
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'promotionCode must be letters, digits, - or _' })
   promotionCode?: string;
+
+  /** Seats to buy on a plan sold per seat; default the plan's `seats.min`. Checked by the service (400 `invalid_quantity`, `quantity_below_min`, `quantity_above_max`, `plan_without_seats`). */
+  @DocOptionalProperty({ type: Number, minimum: 1, description: "Seats to buy on a per-seat plan. Default: the plan's minimum.", example: 5 })
+  @Allow()
+  quantity?: number;
 }
 
 /** Body of `POST /portal`. */

@@ -44,7 +44,15 @@ export type PaymentsErrorCode =
   | 'no_upcoming_invoice'
   | 'checkout_params_invalid'
   | 'promotion_code_invalid'
-  | 'billing_forbidden';
+  | 'billing_forbidden'
+  // Seats (issue 13).
+  | 'invalid_quantity'
+  | 'quantity_below_min'
+  | 'quantity_above_max'
+  | 'plan_without_seats'
+  | 'seats_in_use'
+  | 'no_seat_subscription'
+  | 'seat_limit_reached';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

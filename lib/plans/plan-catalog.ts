@@ -1,9 +1,11 @@
-import { BillingInterval, CatalogPlan, PlansDefinition } from './plan.types';
+import { BillingInterval, CatalogPlan, CatalogSeats, PlansDefinition, SeatsDefinition } from './plan.types';
 
 /** Where a Stripe price sits in the catalogue. */
 export interface PriceLookup {
   plan: CatalogPlan;
   interval: BillingInterval;
+  /** True for the per-seat price of a "base + seats" plan (its second item). */
+  seatAddOn?: boolean;
 }
 
 /** Read-only view of the plans object: lookups by key, by Stripe price, rank, features and limits. */
@@ -27,10 +29,14 @@ export class PlanCatalog {
         prices,
         free: Object.keys(prices).length === 0,
       };
+      if (def.seats) plan.seats = catalogSeats(def.seats);
       this.byKey.set(key, plan);
       this.ordered.push(plan);
       for (const [interval, priceId] of Object.entries(prices)) {
         if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval });
+      }
+      for (const [interval, priceId] of Object.entries(plan.seats?.prices ?? {})) {
+        if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval, seatAddOn: true });
       }
     });
   }
@@ -57,6 +63,21 @@ export class PlanCatalog {
     if (interval) return plan.prices[interval];
     const intervals = Object.keys(plan.prices) as BillingInterval[];
     return plan.prices.month ?? (intervals.length === 1 ? plan.prices[intervals[0]] : undefined);
+  }
+
+  /**
+   * The price whose quantity is the seat count of a subscription to `key` at `interval`: the
+   * per-seat add-on of a "base + seats" plan, else the plan's own price. Undefined without seats.
+   */
+  seatPriceFor(key: string, interval: BillingInterval): string | undefined {
+    const plan = this.byKey.get(key);
+    if (!plan?.seats) return undefined;
+    return Object.keys(plan.seats.prices).length > 0 ? plan.seats.prices[interval] : plan.prices[interval];
+  }
+
+  /** True when any plan is sold per seat. */
+  hasSeats(): boolean {
+    return this.ordered.some((plan) => plan.seats !== undefined);
   }
 
   /** The plan's position (higher = bigger); -1 for an unknown key. */
@@ -93,4 +114,10 @@ export class PlanCatalog {
   knowsLimit(metric: string): boolean {
     return this.ordered.some((plan) => metric in plan.limits);
   }
+}
+
+function catalogSeats(def: SeatsDefinition): CatalogSeats {
+  const prices: Partial<Record<BillingInterval, string>> = { ...(def.prices ?? {}) };
+  if (def.priceId && !prices.month) prices.month = def.priceId;
+  return { included: def.included ?? 0, min: def.min ?? 1, max: def.max ?? null, prices };
 }

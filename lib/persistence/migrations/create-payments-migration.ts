@@ -76,6 +76,26 @@ function moduleTables(): Table[] {
       ],
       indices: [index('payments_payments', ['billable_id'])],
     }),
+    ...seatTables(),
+  ];
+}
+
+/** The seats room's tables (issue 13). */
+function seatTables(): Table[] {
+  return [
+    new Table({
+      name: 'payments_seat_accounts',
+      columns: [
+        str('billable_id', 64, { isPrimary: true }), str('subscription_id', 255, { isNullable: true }), str('plan', 64, { isNullable: true }),
+        str('interval', 8, { isNullable: true }), int('purchased', { default: '0' }), int('seq', { default: '0' }), int('synced_seq', { default: '0' }),
+        int('stripe_quantity', { isNullable: true }), { ...ts('stripe_synced_at', true), precision: 3 },
+      ],
+    }),
+    new Table({
+      name: 'payments_seat_members',
+      columns: [serialId, str('billable_id', 64), str('member_id', 64), ts('assigned_at')],
+      indices: [index('payments_seat_members', ['billable_id', 'member_id'], true)],
+    }),
   ];
 }
 
