@@ -105,6 +105,7 @@ export class FakeHttpServer {
       const found = this.idempotency.lookup(key, fingerprint);
       if (found.kind === 'replay') {
         record.status = found.response.status;
+        record.replayed = true;
         this.sendRaw(res, found.response.status, found.response.body, { ...baseHeaders, 'Idempotent-Replayed': 'true' });
         return;
       }

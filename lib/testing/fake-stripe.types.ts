@@ -64,6 +64,8 @@ export interface RecordedRequest {
   params?: FormParams;
   /** Set when parameter validation refused the request (what Stripe would refuse too): its error code, param and message. */
   invalid?: { code: string; param?: string; message: string };
+  /** True when an idempotency key replayed an earlier answer: Stripe did nothing this time. */
+  replayed?: boolean;
 }
 
 export interface DeliveryRecord {
