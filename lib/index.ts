@@ -34,4 +34,5 @@ export * from './teams';
 export * from './seats';
 export { SeatAccountEntity } from './persistence/entities/seat-account.entity';
 export { SeatMemberEntity } from './persistence/entities/seat-member.entity';
+export { MemberUsageEntity } from './persistence/entities/member-usage.entity';
 export type { CatalogSeats, SeatsDefinition } from './plans/plan.types';

@@ -128,6 +128,10 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
     for (const [metric, limit] of Object.entries(plan.limits ?? {})) {
       if (!Number.isInteger(limit) || limit < -1) fail(`plan '${key}' limit '${metric}' is ${String(limit)}; a limit is a whole number >= 0, or -1 for unlimited.`);
     }
+    for (const [name, limit] of Object.entries(plan.allocations ?? {})) {
+      if (!Number.isInteger(limit) || limit < -1) fail(`plan '${key}' allocation '${name}' is ${String(limit)}; an allocation is a whole number >= 0, or -1 for unlimited.`);
+      if (name.length > 64) fail(`plan '${key}' allocation name '${name.slice(0, 20)}...' is longer than 64 characters.`);
+    }
     if (plan.trialDays !== undefined && (!Number.isInteger(plan.trialDays) || plan.trialDays < 1 || plan.trialDays > 730)) {
       fail(`plan '${key}' trialDays is ${String(plan.trialDays)}; use a whole number of days from 1 to 730, or leave it out.`);
     }

@@ -52,7 +52,8 @@ export type PaymentsErrorCode =
   | 'plan_without_seats'
   | 'seats_in_use'
   | 'no_seat_subscription'
-  | 'seat_limit_reached';
+  | 'seat_limit_reached'
+  | 'allocation_limit_reached';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

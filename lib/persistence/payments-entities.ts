@@ -1,3 +1,4 @@
+import { MemberUsageEntity } from './entities/member-usage.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { SeatAccountEntity } from './entities/seat-account.entity';
 import { SeatMemberEntity } from './entities/seat-member.entity';
@@ -8,4 +9,4 @@ import { WebhookEventEntity } from './entities/webhook-event.entity';
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
 export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity];
 // Its own line so that rooms added in parallel branches merge without touching each other.
-PAYMENTS_ENTITIES.push(SeatAccountEntity, SeatMemberEntity);
+PAYMENTS_ENTITIES.push(SeatAccountEntity, SeatMemberEntity, MemberUsageEntity);

@@ -28,6 +28,7 @@ export class PlanCatalog {
         trialDays: def.trialDays,
         prices,
         free: Object.keys(prices).length === 0,
+        allocations: { ...(def.allocations ?? {}) },
       };
       if (def.seats) plan.seats = catalogSeats(def.seats);
       this.byKey.set(key, plan);
@@ -98,6 +99,16 @@ export class PlanCatalog {
   /** Limits of a plan (the free plan's when the key is null or unknown). */
   limits(key: string | null | undefined): Readonly<Record<string, number>> {
     return (this.get(key) ?? this.freePlan())?.limits ?? {};
+  }
+
+  /** Allocation limits of a plan (the free plan's when the key is null or unknown). */
+  allocations(key: string | null | undefined): Readonly<Record<string, number>> {
+    return (this.get(key) ?? this.freePlan())?.allocations ?? {};
+  }
+
+  /** True when any plan names this allocation. */
+  knowsAllocation(name: string): boolean {
+    return this.ordered.some((plan) => name in plan.allocations);
   }
 
   /** Keys of the plans that grant a feature, in rank order. */

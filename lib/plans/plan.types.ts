@@ -17,6 +17,8 @@ export interface PlanDefinition {
   limits?: Readonly<Record<string, number>>;
   /** Free trial length for a billable's first subscription to this plan. Default: no trial. */
   trialDays?: number;
+  /** Limits that never reset (projects, API keys) by name; -1 means unlimited. Counted by `UsageService.allocate/free`. Default: none. */
+  allocations?: Readonly<Record<string, number>>;
   /**
    * Sells the plan per seat. Without `seats.prices` the plan's own price is per unit (quantity =
    * seats); with them the plan's price is a flat base and `seats.prices` a second, per-seat item.
@@ -94,4 +96,6 @@ export interface CatalogPlan {
   free: boolean;
   /** Set when the plan is sold per seat. */
   seats?: CatalogSeats;
+  /** Limits that never reset, by name; -1 is unlimited. */
+  allocations: Readonly<Record<string, number>>;
 }

@@ -11,3 +11,5 @@ export { PaymentsRetention } from '../persistence/retention/payments-retention.s
 export type { PruneResult } from '../persistence/retention/payments-retention.service';
 export { calendarMonth, usagePeriod } from './usage-period';
 export type { UsagePeriod } from './usage-period';
+export type { AllocationMeter } from './allocations';
+export type { MemberUsage } from './member-usage';

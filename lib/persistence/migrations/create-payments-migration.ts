@@ -96,6 +96,11 @@ function seatTables(): Table[] {
       columns: [serialId, str('billable_id', 64), str('member_id', 64), ts('assigned_at')],
       indices: [index('payments_seat_members', ['billable_id', 'member_id'], true)],
     }),
+    new Table({
+      name: 'payments_member_usage',
+      columns: [serialId, str('billable_id', 64), str('metric', 64), ts('period_start'), str('member_id', 64), int('used', { default: '0' })],
+      indices: [index('payments_member_usage', ['billable_id', 'metric', 'period_start', 'member_id'], true)],
+    }),
   ];
 }
 
