@@ -6,6 +6,7 @@ import { validatePlanSeats } from './seats/seat-plans.validator';
 import { resolveSeatsOptions } from './seats/seats.options';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
+import { resolveQueueOptions } from './queue/work-queue.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
 export class PaymentsConfigError extends Error {
@@ -78,6 +79,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     retention,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
+    queue: resolveQueueOptions(options, fail),
     seats: resolveSeatsOptions(options.seats, fail),
   };
 }

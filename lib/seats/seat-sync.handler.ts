@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
@@ -7,10 +7,11 @@ import { SeatAccountEntity } from '../persistence/entities/seat-account.entity';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import { PlanCatalog } from '../plans/plan-catalog';
 import type { BillingInterval } from '../plans/plan.types';
-import type { WorkHandler, WorkItem, WorkQueueApi, WorkResult } from '../queue/work-queue.contract';
+import type { WorkHandler, WorkItem, WorkResult } from '../queue/work-queue.contract';
+import { WorkQueue } from '../queue/work-queue.service';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { seatItemOf } from './seat-items';
-import { SEAT_SYNC_KIND, SEAT_WORK_QUEUE, SeatSyncPayload } from './seat.tokens';
+import { SEAT_SYNC_KIND, SeatSyncPayload } from './seat.tokens';
 
 /** Subscription statuses whose quantity no longer matters (nothing will be billed). */
 const ENDED = ['canceled', 'incomplete_expired'];
@@ -35,11 +36,11 @@ export class SeatSyncHandler implements WorkHandler<SeatSyncPayload>, OnModuleIn
     private readonly store: BillableStore,
     private readonly transactions: PaymentsTransactions,
     private readonly gateway: StripeGateway,
-    @Optional() @Inject(SEAT_WORK_QUEUE) private readonly queue?: WorkQueueApi,
+    private readonly queue: WorkQueue,
   ) {}
 
   onModuleInit(): void {
-    if (this.catalog.hasSeats()) this.queue?.register(this);
+    if (this.catalog.hasSeats()) this.queue.register(this);
   }
 
   async run(item: WorkItem<SeatSyncPayload>): Promise<WorkResult> {

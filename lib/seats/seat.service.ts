@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { In } from 'typeorm';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
@@ -9,9 +9,9 @@ import { SeatMemberEntity } from '../persistence/entities/seat-member.entity';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { PlanCatalog } from '../plans/plan-catalog';
 import type { CatalogSeats } from '../plans/plan.types';
-import type { WorkQueueApi } from '../queue/work-queue.contract';
+import { WorkQueue } from '../queue/work-queue.service';
 import { assertSeatCount, assertWithinPlan, MAX_SEATS } from './seat-quantity';
-import { SEAT_SYNC_KIND, SEAT_WORK_QUEUE, SeatSyncPayload } from './seat.tokens';
+import { SEAT_SYNC_KIND, SeatSyncPayload } from './seat.tokens';
 
 /** `GET /seats`: what a billable has and uses. */
 export interface SeatsView {
@@ -49,7 +49,7 @@ export class SeatService {
     private readonly catalog: PlanCatalog,
     private readonly store: BillableStore,
     private readonly transactions: PaymentsTransactions,
-    @Optional() @Inject(SEAT_WORK_QUEUE) private readonly queue?: WorkQueueApi,
+    private readonly queue: WorkQueue,
   ) {}
 
   /** Seats used, purchased, included, the maximum and those available now. */
@@ -127,10 +127,9 @@ export class SeatService {
 
   /** Puts the account's subscription on the queue, in the caller's transaction, to run after the coalescing window. */
   async enqueueSync(tx: PaymentsTx, account: SeatAccountEntity): Promise<void> {
-    if (!this.queue) throw new Error('nestjs-headless-payments: seat changes need the work queue (lib/queue), which is not registered.');
     const runAfter = new Date(Date.now() + this.options.seats.coalesceSeconds * 1000);
     const payload: SeatSyncPayload = { billableId: account.billableId };
-    await this.queue.enqueue(tx.manager, SEAT_SYNC_KIND, account.subscriptionId as string, payload, { runAfter });
+    await this.queue.enqueue(tx, SEAT_SYNC_KIND, account.subscriptionId as string, payload, { runAfter });
     this.logger.log(`seats of billable ${account.billableId} set to ${account.purchased} (change ${account.seq}); Stripe follows`);
   }
 

@@ -1,9 +1,6 @@
 /** The work kind of seat pushes to Stripe on the shared queue; the item key is the subscription id. */
 export const SEAT_SYNC_KIND = 'seat-sync';
 
-/** Injection token of the shared work queue as the seats room sees it (the `WorkQueue` of lib/queue). */
-export const SEAT_WORK_QUEUE = 'PAYMENTS:SEAT_WORK_QUEUE';
-
 /** What a seat-sync item carries; the handler reads the quantity itself, so a stale payload cannot push an old count. */
 export interface SeatSyncPayload {
   billableId: string;

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { definePlans, PaymentsModuleOptions } from '../../lib';
-import { SEAT_SYNC_KIND, SEAT_WORK_QUEUE } from '../../lib/seats/seat.tokens';
-import type { WorkQueueApi } from '../../lib/queue/work-queue.contract';
+import { WorkQueue } from '../../lib';
+import { SEAT_SYNC_KIND } from '../../lib/seats/seat.tokens';
 import { FakeStripe } from '../../lib/testing';
 import { TestApp } from '../support/test-app';
 import { Organization, OrgMember } from '../teams/organization.entities';
@@ -105,8 +105,8 @@ export async function subscribe(app: TestApp, fake: FakeStripe, owner: OrgMember
 }
 
 /** The shared work queue of an app instance. */
-export function queueOf(app: TestApp): WorkQueueApi {
-  return app.app.get<WorkQueueApi>(SEAT_WORK_QUEUE);
+export function queueOf(app: TestApp): WorkQueue {
+  return app.app.get(WorkQueue);
 }
 
 /** Runs every due seat push now. */
