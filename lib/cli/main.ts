@@ -9,6 +9,7 @@ import { PlanCatalog } from '../plans/plan-catalog';
 import { SeatOperations } from '../seats/seat-operations.service';
 import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
+import { disableQueueWorkersInThisProcess, WorkQueue } from '../queue/work-queue.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
 import { clientApiVersion, formatDoctorReport, runDoctor } from './doctor';
 
@@ -33,6 +34,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  // A command must not start taking the app's work in the background (queue:drain runs it in the open).
+  disableQueueWorkersInThisProcess();
   const app = await NestFactory.createApplicationContext(loadAppModule(args.module), { logger: ['error', 'warn'] });
   try {
     if (args.command === 'doctor') {
@@ -46,7 +49,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return report.drifted === 0 && report.failed.length === 0 ? 0 : 1;
     }
-    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention));
+    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention), app.get(WorkQueue));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     return code;
   } finally {

@@ -38,6 +38,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   /** This instance in `locked_by`; each claim adds a sequence number. */
   private readonly instance = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private claims = 0;
+  private listening: Promise<void> | null = null;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
@@ -80,6 +81,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     if (typeof handler.run !== 'function') throw new Error(`nestjs-headless-payments: the work handler '${handler.kind}' needs a run(item) method.`);
     if (this.handlers.has(handler.kind)) throw new Error(`nestjs-headless-payments: a work handler for '${handler.kind}' is registered already; register each kind once.`);
     this.handlers.set(handler.kind, handler);
+    if (this.dispatcher.started) this.listen();
     this.dispatcher.wake();
   }
 
@@ -115,7 +117,13 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.queue.workers || workersDisabledInProcess) return;
     this.dispatcher.start();
-    await this.broadcast?.listen((kind) => this.wake(kind || undefined));
+    if (this.handlers.size > 0) await this.listen();
+  }
+
+  /** Listens for other instances' announcements, once this instance has work to take (no idle connection otherwise). */
+  private listen(): Promise<void> {
+    this.listening ??= this.broadcast?.listen((kind) => this.wake(kind || undefined)) ?? Promise.resolve();
+    return this.listening;
   }
 
   /** @internal Stops claiming, gives runs in flight `queue.shutdownGraceMs` to finish, then releases the rest to other instances. */
@@ -135,6 +143,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
       }
       if (left.length > 0) this.logger.warn(`Released ${left.length} work item(s) still running at shutdown; another instance runs them again.`);
     }
+    await this.listening;
     await this.broadcast?.close();
   }
 

@@ -68,7 +68,7 @@ export class WakeBroadcast {
       return new WakeBroadcast(new PostgresEntitlementsChannel(dataSource, { channel: 'payments_work' }), true);
     }
     const entitlements = options.entitlementsChannel;
-    if (entitlements instanceof RedisEntitlementsChannel) return new WakeBroadcast(entitlements.forChannel('payments:work'), true);
+    if (entitlements instanceof RedisEntitlementsChannel) return new WakeBroadcast(entitlements.forChannel(`${entitlements.channel}:work`), true);
     return null;
   }
 
