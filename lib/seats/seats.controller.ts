@@ -10,6 +10,7 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { BillingAction } from '../teams/billing-action.decorator';
 import { BillingAuthorizationGuard } from '../teams/billing-authorization.guard';
 import { SeatChange, SeatService } from './seat.service';
+import { DocSeatChange, DocSeats } from './seats.api-docs';
 import { SeatChangeDto } from './seats.dtos';
 
 /** `GET /seats` and `POST /seats` for the caller's own billable; Stripe follows changes through the work queue. */
@@ -25,6 +26,7 @@ export class SeatsController {
 
   /** `{ used, purchased, included, max, available, pending }`. */
   @Get('seats')
+  @DocSeats()
   @BillingAction('view')
   get(@Req() req: unknown) {
     return this.seats.get(requireBillableId(this.options, req));
@@ -32,6 +34,7 @@ export class SeatsController {
 
   /** Adds, removes or sets seats (or seat holders); answers the seats after the change. */
   @Post('seats')
+  @DocSeatChange()
   @BillingAction('manage_seats')
   @HttpCode(200)
   change(@Req() req: unknown, @Body() body: SeatChangeDto) {
