@@ -32,7 +32,7 @@ class AppController {
   }
 }
 
-describe.each(testDatabases(['sqlite', 'postgres']))('allocations and per-member usage on %s', (kind) => {
+describe.each(testDatabases())('allocations and per-member usage on %s', (kind) => {
   let db: TestDatabase;
   let app: TestApp;
   const auth = new MemberAuthGuard();

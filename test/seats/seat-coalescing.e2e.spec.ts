@@ -5,7 +5,7 @@ import { createTestDatabase, TestDatabase, testDatabases } from '../support/test
 import { Organization, OrgMember } from '../teams/organization.entities';
 import { as, executedUpdates, MemberAuthGuard, organisation, seatOptions, seatPrices, stripeQuantity, subscribe } from './seat-test-kit';
 
-describe.each(testDatabases(['sqlite', 'postgres']))('seat changes coalesce on %s', (kind) => {
+describe.each(testDatabases())('seat changes coalesce on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let app: TestApp;

@@ -25,7 +25,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string): Pro
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.each(testDatabases(['sqlite', 'postgres']))('seats over HTTP on %s', (kind) => {
+describe.each(testDatabases())('seats over HTTP on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;
   let app: TestApp;
