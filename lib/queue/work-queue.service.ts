@@ -57,6 +57,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    * (kind, key) runs after this commit with `payload`. Pending: the payload is replaced and the
    * earlier `runAfter` kept (unless `replaceRunAfter`); running: it runs once more afterwards;
    * done or failed: pending again with fresh attempts. Wakes the workers once the transaction commits.
+   * On SQLite pass the manager (or tx) of PaymentsTransactions.run/write: its one connection is shared.
    */
   async enqueue<P>(manager: EntityManager | PaymentsTx, kind: string, key: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
     checkName('kind', kind, WORK_KIND_LENGTH);
@@ -66,7 +67,9 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     const now = new Date();
     const runAfter = options.runAfter ?? now;
     const em = manager instanceof PaymentsTx ? manager.manager : manager;
-    await this.store.upsert(em, { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now });
+    const input = { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now };
+    // Not wrapped in PaymentsTransactions.write here: a caller inside write() would wait on itself.
+    await this.store.upsert(em, input);
     const committed = () => {
       this.dispatcher.wakeAt(runAfter);
       this.broadcast?.publish(kind);

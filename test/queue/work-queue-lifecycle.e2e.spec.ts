@@ -1,3 +1,4 @@
+import { WorkItemEntity } from '../../lib';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { eventually, QueueApp, recorder, startQueueApp } from './queue-kit';
 
@@ -100,6 +101,26 @@ describeEachDb(['postgres', 'mariadb'])('lease takeover on %s', (kind) => {
     } finally {
       await doomed.close().catch(() => undefined);
       await survivor.close();
+      await db.drop();
+    }
+  });
+});
+
+describeEachDb(['sqlite', 'postgres'])('an item whose runs keep dying on %s', (kind) => {
+  it('is not run again once its claims exceed maxAttempts: it stays failed', async () => {
+    const db = await createTestDatabase(kind);
+    const q = await startQueueApp(db, { workers: false });
+    try {
+      const { runs, handler } = recorder('crashy', () => 'done', 2);
+      q.queue.register(handler);
+      await q.transactions.run((tx) => q.queue.enqueue(tx, 'crashy', 'c', 1));
+      // Two claims whose workers died: running, attempts 2, lease long gone.
+      await q.t.dataSource.getRepository(WorkItemEntity).update({ kind: 'crashy', key: 'c' }, { status: 'running', attempts: 2, lockedBy: 'dead#1', lockedUntil: new Date(Date.now() - 60_000) });
+      expect(await q.queue.drain('crashy')).toBe(1);
+      expect(runs).toHaveLength(0);
+      expect(await q.row('crashy', 'c')).toMatchObject({ status: 'failed', attempts: 3, lastError: 'Error: 2 runs ended without a result (their workers died); not run again' });
+    } finally {
+      await q.close();
       await db.drop();
     }
   });
