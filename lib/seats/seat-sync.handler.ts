@@ -48,9 +48,13 @@ export class SeatSyncHandler implements WorkHandler<SeatSyncPayload>, OnModuleIn
     const account = await accounts.findOne({ where: { billableId: item.payload.billableId } });
     // The subscription changed or ended since the change was queued: nothing left to push to this one.
     if (!account || account.subscriptionId !== item.key || account.syncedSeq >= account.seq) return 'done';
-    const { seq, purchased: desired } = account;
     const sub = await this.gateway.call('subscriptions.retrieve', (s) => s.subscriptions.retrieve(item.key));
     if (ENDED.includes(sub.status)) return 'done';
+    // Read again after the Stripe read: a change made meanwhile is pushed now, not left for a rerun,
+    // and a run that lost the item to another worker finds its change already synced.
+    const fresh = await accounts.findOne({ where: { billableId: item.payload.billableId } });
+    if (!fresh || fresh.subscriptionId !== item.key || fresh.syncedSeq >= fresh.seq) return 'done';
+    const { seq, purchased: desired } = fresh;
     const seatItem = seatItemOf(this.catalog, sub);
     if (!seatItem) {
       this.logger.error(`subscription ${sub.id} has no seat item of plan '${account.plan}'; seats of billable ${account.billableId} cannot reach Stripe`);
