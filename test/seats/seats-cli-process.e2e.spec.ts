@@ -65,5 +65,6 @@ describe('npx nestjs-headless-payments seats:check, as a process', () => {
     } finally {
       db.close();
     }
-  });
+    // Five boots of a Nest app in their own processes: slow on a loaded 2-core machine.
+  }, 180_000);
 });
