@@ -19,8 +19,8 @@ const WINDOW_MS = 400;
 export async function r19Seats(): Promise<void> {
   const started = Date.now();
   const rng = rngFor('R19');
-  const orgCount = sized({ ci: 6, full: 20 });
-  const changes = sized({ ci: 48, full: 200 });
+  const orgCount = sized({ ci: 5, full: 20 });
+  const changes = sized({ ci: 40, full: 200 });
   const db = await createTestDatabase('postgres');
   const fake = await FakeStripe.start({ seed: SEED });
   for (const price of seatPrices) fake.createPrice(price);
