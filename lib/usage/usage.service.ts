@@ -89,7 +89,8 @@ export class UsageService {
     await this.ledger.commit(reservation, response);
     if (memberId === undefined || memberId === null || reservation.duplicate) return;
     const member = String(memberId);
-    if (member === '' || member.length > 64) return;
+    // A member who is the billable itself (one user, one account) says nothing the counter does not: no extra writes.
+    if (member === '' || member.length > 64 || member === reservation.billableId) return;
     await this.members.add(reservation.billableId, reservation.metric, reservation.periodStart, member, reservation.quantity);
   }
 
