@@ -136,6 +136,8 @@ export class FakeHttpServer {
     const text = JSON.stringify(payload, null, 2);
     if (key && method === 'POST') this.idempotency.finish(key, status >= 500 || !keep ? null : { fingerprint, status, body: text });
     if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
+      // Done, but the caller never hears of it: `status` stays 0, as the client saw nothing.
+      record.lostAnswerStatus = status;
       req.socket.destroy();
       return;
     }

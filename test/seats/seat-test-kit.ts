@@ -119,7 +119,9 @@ export function stripeQuantity(fake: FakeStripe, subscriptionId: string, priceId
   return fake.state.subscriptions.get(subscriptionId)?.items.data.find((item) => item.price.id === priceId)?.quantity ?? undefined;
 }
 
-/** Subscription updates Stripe executed (replays excluded) for one subscription. */
+/** Subscription updates Stripe carried out for one subscription: answered 200 or done with the answer lost; replays excluded. */
 export function executedUpdates(fake: FakeStripe, subscriptionId: string) {
-  return fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/subscriptions/${subscriptionId}` && r.status === 200 && !r.replayed);
+  return fake.requests.filter(
+    (r) => r.method === 'POST' && r.path === `/v1/subscriptions/${subscriptionId}` && (r.status === 200 || r.lostAnswerStatus === 200) && !r.replayed,
+  );
 }

@@ -89,7 +89,11 @@ export async function r19Seats(): Promise<void> {
         const quantity = Number((update.params?.items as { quantity: string }[])[0].quantity);
         if (quantity === previous) {
           duplicates++;
-          if (process.env.R19_DEBUG) process.stdout.write(`${JSON.stringify(updates.map((u) => [u.idempotencyKey?.slice(-8), u.params]))}\n`);
+          {
+            // The subscription's Stripe trail, to tell an overlap of two pushes from a stale read.
+            const trail = fake.requests.filter((r) => r.path === `/v1/subscriptions/${o.sub}`).map((r) => `${r.method} ${r.status}${r.replayed ? 'R' : ''}${r.lostAnswerStatus ? `(lost ${r.lostAnswerStatus})` : ''} ${r.idempotencyKey?.slice(-6) ?? ''} ${JSON.stringify(r.params?.items ?? '')} ${r.params?.proration_behavior ?? ''}`);
+            process.stdout.write(`R19 duplicate on ${o.sub}:\n${trail.join('\n')}\n`);
+          }
         }
         previous = quantity;
       }
