@@ -42,3 +42,9 @@ export { CreditSpendEntity } from './persistence/entities/credit-spend.entity';
 export { AutoTopUpEntity } from './persistence/entities/auto-top-up.entity';
 // The shared work queue (issue 12, GUIDE §5).
 export * from './queue';
+// Seats (issue 13): per-seat plans, seat counts synced to Stripe quantities, @RequiresSeat.
+export * from './seats';
+export { SeatAccountEntity } from './persistence/entities/seat-account.entity';
+export { SeatMemberEntity } from './persistence/entities/seat-member.entity';
+export { MemberUsageEntity } from './persistence/entities/member-usage.entity';
+export type { CatalogSeats, SeatsDefinition } from './plans/plan.types';

@@ -3,6 +3,8 @@ import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.optio
 import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
 import { autoTopUpProblem, productsProblem } from './products/product-catalog';
+import { validatePlanSeats } from './seats/seat-plans.validator';
+import { resolveSeatsOptions } from './seats/seats.options';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 import { resolveQueueOptions } from './queue/work-queue.options';
@@ -85,6 +87,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
     queue: resolveQueueOptions(options, fail),
+    seats: resolveSeatsOptions(options.seats, fail),
   };
 }
 
@@ -115,9 +118,15 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
   for (const [key, plan] of Object.entries(plans)) {
     if (!/^[A-Za-z0-9_-]+$/.test(key)) fail(`plan key '${key}' must contain only letters, digits, '_' or '-'.`);
     if (!plan || typeof plan.name !== 'string' || plan.name.trim() === '') fail(`plan '${key}' needs a name, e.g. { name: 'Pro' }.`);
+    const seatPrices = validatePlanSeats(key, plan, fail);
     const prices = [plan.priceId, ...Object.values(plan.prices ?? {})].filter((p): p is string => p != null);
     for (const price of prices) {
       if (typeof price !== 'string' || !price.startsWith('price_')) fail(`plan '${key}' has price '${price}'; a Stripe price id starts with "price_".`);
+      const other = seenPrices.get(price);
+      if (other) fail(`plans '${other}' and '${key}' both use price '${price}'; each Stripe price must belong to one plan so webhooks can tell the plans apart.`);
+      seenPrices.set(price, key);
+    }
+    for (const price of seatPrices) {
       const other = seenPrices.get(price);
       if (other) fail(`plans '${other}' and '${key}' both use price '${price}'; each Stripe price must belong to one plan so webhooks can tell the plans apart.`);
       seenPrices.set(price, key);
@@ -127,6 +136,10 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
     }
     for (const [metric, limit] of Object.entries(plan.limits ?? {})) {
       if (!Number.isInteger(limit) || limit < -1) fail(`plan '${key}' limit '${metric}' is ${String(limit)}; a limit is a whole number >= 0, or -1 for unlimited.`);
+    }
+    for (const [name, limit] of Object.entries(plan.allocations ?? {})) {
+      if (!Number.isInteger(limit) || limit < -1) fail(`plan '${key}' allocation '${name}' is ${String(limit)}; an allocation is a whole number >= 0, or -1 for unlimited.`);
+      if (name.length > 64) fail(`plan '${key}' allocation name '${name.slice(0, 20)}...' is longer than 64 characters.`);
     }
     if (plan.trialDays !== undefined && (!Number.isInteger(plan.trialDays) || plan.trialDays < 1 || plan.trialDays > 730)) {
       fail(`plan '${key}' trialDays is ${String(plan.trialDays)}; use a whole number of days from 1 to 730, or leave it out.`);

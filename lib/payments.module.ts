@@ -32,6 +32,7 @@ import { WEBHOOKS_CONTROLLERS, WEBHOOKS_PROVIDERS } from './webhooks/webhooks.pr
 import { HEALTH_PROVIDERS } from './health/health.providers';
 import { PRODUCTS_CONTROLLERS, PRODUCTS_PROVIDERS } from './products/products.providers';
 import { QUEUE_PROVIDERS } from './queue/queue.providers';
+import { SEATS_CONTROLLERS, SEATS_PROVIDERS } from './seats/seats.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
 export interface PaymentsAsyncExtras {
@@ -70,6 +71,7 @@ const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDER
 PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
 PUBLIC_PROVIDERS.push(...PRODUCTS_PROVIDERS);
 PUBLIC_PROVIDERS.push(...QUEUE_PROVIDERS);
+PUBLIC_PROVIDERS.push(...SEATS_PROVIDERS);
 
 /**
  * Stripe subscriptions for a Nest app: `PaymentsModule.forRoot({ secretKey, webhookSecret, plans,
@@ -128,7 +130,7 @@ function withPaymentsParts(base: DynamicModule, sync: PaymentsAsyncExtras): Dyna
       return resolvePaymentsOptions({ ...raw, routePath, dataSourceName: sync.dataSourceName });
     },
   };
-  const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS, ...PRODUCTS_CONTROLLERS].map((c) =>
+  const controllers = [...BILLING_CONTROLLERS, ...WEBHOOKS_CONTROLLERS, ...ACCESS_CONTROLLERS, ...USAGE_CONTROLLERS, ...PRODUCTS_CONTROLLERS, ...SEATS_CONTROLLERS].map((c) =>
     withPaymentsErrors(withRoutePath(c as Type<unknown>, routePath)),
   );
   const providers = [...(base.providers ?? []), options, dataSource, ...CORE_PROVIDERS, ...PUBLIC_PROVIDERS];

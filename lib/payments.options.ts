@@ -1,3 +1,4 @@
+import type { ResolvedSeatsOptions, SeatsOptions } from './seats/seats.options';
 import { CanActivate, Type } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Stripe from 'stripe';
@@ -141,6 +142,8 @@ export interface PaymentsModuleOptions {
   // The shared work queue (issue 12, GUIDE §5).
   /** Workers of the durable work queue (webhook events, seat syncs, meter reports) on this instance. Defaults below. */
   queue?: WorkQueueOptions;
+  /** Seat changes (coalescing window, proration policy per interval) and the acting member. Default: see SeatsOptions. */
+  seats?: SeatsOptions;
 }
 
 /** The durable work queue's workers on this instance (the table is shared by every instance). */
@@ -237,4 +240,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
   queue: Required<Omit<WorkQueueOptions, 'wakeChannel'>> & { wakeChannel?: EntitlementsChannel | 'postgres' | false };
+  seats: ResolvedSeatsOptions;
 }

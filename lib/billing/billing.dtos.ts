@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { Allow, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { DocOptionalProperty, DocProperty } from '../common/api-docs';
 import { BillingInterval } from '../plans/plan.types';
 
@@ -22,14 +22,6 @@ export class CheckoutDto {
   @MinLength(1)
   @MaxLength(64)
   product?: string;
-
-  /** How many of the product; default 1, at most the product's maxQuantity. */
-  @DocOptionalProperty({ type: Number, minimum: 1, maximum: 1000, default: 1, description: "How many of the product (with product only); at most the product's maxQuantity." })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  quantity?: number;
 
   /** Billing interval; default: the plan's monthly (or only) price. */
   @DocOptionalProperty({ enum: INTERVALS, description: "Default: the plan's monthly (or only) price." })
@@ -57,6 +49,15 @@ export class CheckoutDto {
   @MaxLength(64)
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'promotionCode must be letters, digits, - or _' })
   promotionCode?: string;
+
+  /**
+   * Seats to buy on a plan sold per seat (default the plan's `seats.min`), or how many of a product
+   * (default 1, at most its `maxQuantity`). Checked by the services, so each case answers its own
+   * code: `invalid_quantity`, `quantity_below_min`, `quantity_above_max`, `plan_without_seats`, `quantity_out_of_range`.
+   */
+  @DocOptionalProperty({ type: Number, minimum: 1, description: "Seats to buy on a per-seat plan (default: the plan's minimum), or how many of a product (default 1).", example: 5 })
+  @Allow()
+  quantity?: number;
 }
 
 /** Body of `POST /portal`. */

@@ -17,6 +17,8 @@ import { resolvePaidPrice, resolveRedirectOrThrow, ResolvedPrice } from './billi
 import { checkExtraParams, CheckoutExtraParams, checkoutParamsInvalid, promotionCodeInvalid } from './checkout-params';
 import { billableNotFound, StripeCustomersService } from './stripe-customers.service';
 import { trialAlreadyUsed, TrialFingerprints } from './trial-fingerprints.service';
+import { checkoutLineItems } from '../seats/seat-line-items';
+import { checkoutSeats } from '../seats/seat-quantity';
 
 /** What `checkout` needs: a plan key, never a price id; redirects are checked against the allow-list. */
 export interface CheckoutInput {
@@ -26,6 +28,8 @@ export interface CheckoutInput {
   cancelUrl?: string;
   /** A customer-facing promotion code (needs `allowPromotionCodes`). */
   promotionCode?: string;
+  /** Seats to buy, on a plan sold per seat (default its `seats.min`); 400 on any other plan. */
+  quantity?: number;
 }
 
 /** A Stripe Checkout session to send the customer to. */
@@ -70,6 +74,7 @@ export class CheckoutService {
   async checkout(billableId: string, input: CheckoutInput, request?: unknown): Promise<CheckoutResult> {
     // Every check that needs no Stripe comes first: a rejected request makes no Stripe call (R10).
     const price = resolvePaidPrice(this.catalog, input.plan, input.interval);
+    const seats = checkoutSeats(price.plan, input.quantity);
     const successUrl = resolveRedirectOrThrow(this.options, 'success', 'successUrl', input.successUrl);
     const cancelUrl = resolveRedirectOrThrow(this.options, 'cancel', 'cancelUrl', input.cancelUrl);
     if (input.promotionCode !== undefined && !this.options.allowPromotionCodes) {
@@ -93,7 +98,7 @@ export class CheckoutService {
         if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
         const customer = billable.stripeCustomerId as string;
         if (await this.liveSubscriptionAtStripe(customer)) return { subscribed: true as const };
-        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode, repeatTrial });
+        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode, repeatTrial, seats });
         return { subscribed: false as const, session };
       });
     });
@@ -142,9 +147,9 @@ export class CheckoutService {
     billable: Billable,
     customer: string,
     price: ResolvedPrice,
-    choices: { successUrl: string; cancelUrl: string; extra: CheckoutExtraParams; promotionCode: string | null; repeatTrial: boolean },
+    choices: { successUrl: string; cancelUrl: string; extra: CheckoutExtraParams; promotionCode: string | null; repeatTrial: boolean; seats: number | null },
   ): Promise<Stripe.Checkout.Session> {
-    const { successUrl, cancelUrl, extra, promotionCode, repeatTrial } = choices;
+    const { successUrl, cancelUrl, extra, promotionCode, repeatTrial, seats } = choices;
     const billableId = this.store.idOf(billable);
     const recent = await this.gateway.call('checkout.sessions.list', (s) => s.checkout.sessions.list({ customer, limit: RECENT_SESSIONS }));
     const ours = recent.data.filter((session) => session.mode === 'subscription' && session.metadata?.billable_id === billableId);
@@ -156,7 +161,8 @@ export class CheckoutService {
         session.metadata?.price === price.priceId &&
         session.success_url === successUrl &&
         session.cancel_url === cancelUrl &&
-        (session.metadata?.promotion_code ?? null) === promotionCode,
+        (session.metadata?.promotion_code ?? null) === promotionCode &&
+        (session.metadata?.seats ?? null) === (seats === null ? null : String(seats)),
     );
     if (reusable) {
       this.logger.log(`checkout ${reusable.id} reused for billable ${billableId}`);
@@ -174,7 +180,7 @@ export class CheckoutService {
     const idempotencyKey = this.gateway.idempotencyKey({
       owner: billableId,
       action: 'checkout.create',
-      inputs: { price: price.priceId, successUrl, cancelUrl, trialDays, after: ours[0]?.id ?? null, extra, promotionCode },
+      inputs: { price: price.priceId, successUrl, cancelUrl, trialDays, after: ours[0]?.id ?? null, extra, promotionCode, ...(seats === null ? {} : { seats }) },
     });
     const { allow_promotion_codes: allowCodes, ...otherExtras } = extra;
     const session = await this.gateway.call('checkout.sessions.create', (s) =>
@@ -187,10 +193,16 @@ export class CheckoutService {
           mode: 'subscription',
           customer,
           client_reference_id: billableId,
-          line_items: [{ price: price.priceId, quantity: 1 }],
+          line_items: checkoutLineItems(this.catalog, price, seats),
           success_url: successUrl,
           cancel_url: cancelUrl,
-          metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId, ...(promotionCode ? { promotion_code: promotionCode } : {}) },
+          metadata: {
+            billable_id: billableId,
+            plan: price.plan.key,
+            price: price.priceId,
+            ...(promotionCode ? { promotion_code: promotionCode } : {}),
+            ...(seats === null ? {} : { seats: String(seats) }),
+          },
           // Flexible is Stripe's default since 2025-09-30; said explicitly so an account or a
           // Dashboard setting defaulting to classic cannot change how plan changes are prorated.
           subscription_data: { billing_mode: { type: 'flexible' }, metadata: { billable_id: billableId }, ...(trialDays ? { trial_period_days: trialDays } : {}) },

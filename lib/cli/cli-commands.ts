@@ -20,6 +20,7 @@ Commands:
   customers:link [--by metadata|email] [--apply]
                                  attach existing Stripe customers to billables without one
                                  (dry run unless --apply; by metadata.billable_id by default)
+  seats:check                    compare stored seats with Stripe subscription quantities (exit 1 on drift)
   doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
   prune                          delete processed inbox rows and usage records past their retention
 ${QUEUE_USAGE}

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type Stripe from 'stripe';
 import { PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
 import { PlanCatalog } from '../plans/plan-catalog';
+import { SeatOperations } from '../seats/seat-operations.service';
 import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { disableQueueWorkersInThisProcess, WorkQueue } from '../queue/work-queue.service';
@@ -42,6 +43,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const report = await runDoctor(stripe, app.get(PlanCatalog), app.get(PAYMENTS_OPTIONS), clientApiVersion(stripe));
       process.stdout.write(formatDoctorReport(report));
       return report.ok ? 0 : 1;
+    }
+    if (args.command === 'seats:check') {
+      const report = await app.get(SeatOperations).checkDrift();
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return report.drifted === 0 && report.failed.length === 0 ? 0 : 1;
     }
     const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention), app.get(WorkQueue));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

@@ -51,7 +51,16 @@ export type PaymentsErrorCode =
   | 'billing_forbidden'
   // One-time products (issue 15).
   | 'invalid_product'
-  | 'quantity_out_of_range';
+  | 'quantity_out_of_range'
+  // Seats (issue 13).
+  | 'invalid_quantity'
+  | 'quantity_below_min'
+  | 'quantity_above_max'
+  | 'plan_without_seats'
+  | 'seats_in_use'
+  | 'no_seat_subscription'
+  | 'seat_limit_reached'
+  | 'allocation_limit_reached';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */
 export class PaymentsException extends HttpException {

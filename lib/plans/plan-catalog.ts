@@ -1,9 +1,11 @@
-import { BillingInterval, CatalogPlan, PlansDefinition } from './plan.types';
+import { BillingInterval, CatalogPlan, CatalogSeats, PlansDefinition, SeatsDefinition } from './plan.types';
 
 /** Where a Stripe price sits in the catalogue. */
 export interface PriceLookup {
   plan: CatalogPlan;
   interval: BillingInterval;
+  /** True for the per-seat price of a "base + seats" plan (its second item). */
+  seatAddOn?: boolean;
 }
 
 /** Read-only view of the plans object: lookups by key, by Stripe price, rank, features and limits. */
@@ -27,11 +29,16 @@ export class PlanCatalog {
         pausable: def.pausable === true,
         prices,
         free: Object.keys(prices).length === 0,
+        allocations: { ...(def.allocations ?? {}) },
       };
+      if (def.seats) plan.seats = catalogSeats(def.seats);
       this.byKey.set(key, plan);
       this.ordered.push(plan);
       for (const [interval, priceId] of Object.entries(prices)) {
         if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval });
+      }
+      for (const [interval, priceId] of Object.entries(plan.seats?.prices ?? {})) {
+        if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval, seatAddOn: true });
       }
     });
   }
@@ -60,6 +67,21 @@ export class PlanCatalog {
     return plan.prices.month ?? (intervals.length === 1 ? plan.prices[intervals[0]] : undefined);
   }
 
+  /**
+   * The price whose quantity is the seat count of a subscription to `key` at `interval`: the
+   * per-seat add-on of a "base + seats" plan, else the plan's own price. Undefined without seats.
+   */
+  seatPriceFor(key: string, interval: BillingInterval): string | undefined {
+    const plan = this.byKey.get(key);
+    if (!plan?.seats) return undefined;
+    return Object.keys(plan.seats.prices).length > 0 ? plan.seats.prices[interval] : plan.prices[interval];
+  }
+
+  /** True when any plan is sold per seat. */
+  hasSeats(): boolean {
+    return this.ordered.some((plan) => plan.seats !== undefined);
+  }
+
   /** The plan's position (higher = bigger); -1 for an unknown key. */
   rank(key: string | null | undefined): number {
     return this.get(key)?.rank ?? -1;
@@ -80,6 +102,16 @@ export class PlanCatalog {
     return (this.get(key) ?? this.freePlan())?.limits ?? {};
   }
 
+  /** Allocation limits of a plan (the free plan's when the key is null or unknown). */
+  allocations(key: string | null | undefined): Readonly<Record<string, number>> {
+    return (this.get(key) ?? this.freePlan())?.allocations ?? {};
+  }
+
+  /** True when any plan names this allocation. */
+  knowsAllocation(name: string): boolean {
+    return this.ordered.some((plan) => name in plan.allocations);
+  }
+
   /** Keys of the plans that grant a feature, in rank order. */
   plansWithFeature(feature: string): string[] {
     return this.ordered.filter((plan) => plan.features.includes(feature)).map((plan) => plan.key);
@@ -94,4 +126,10 @@ export class PlanCatalog {
   knowsLimit(metric: string): boolean {
     return this.ordered.some((plan) => metric in plan.limits);
   }
+}
+
+function catalogSeats(def: SeatsDefinition): CatalogSeats {
+  const prices: Partial<Record<BillingInterval, string>> = { ...(def.prices ?? {}) };
+  if (def.priceId && !prices.month) prices.month = def.priceId;
+  return { included: def.included ?? 0, min: def.min ?? 1, max: def.max ?? null, prices };
 }

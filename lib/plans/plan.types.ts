@@ -19,6 +19,38 @@ export interface PlanDefinition {
   trialDays?: number;
   /** Subscribers may pause payment collection (`POST /pause`, `POST /unpause`); no access while paused. Default false. */
   pausable?: boolean;
+  /** Limits that never reset (projects, API keys) by name; -1 means unlimited. Counted by `UsageService.allocate/free`. Default: none. */
+  allocations?: Readonly<Record<string, number>>;
+  /**
+   * Sells the plan per seat. Without `seats.prices` the plan's own price is per unit (quantity =
+   * seats); with them the plan's price is a flat base and `seats.prices` a second, per-seat item.
+   * Default: not sold per seat.
+   */
+  seats?: SeatsDefinition;
+}
+
+/** How a plan sells seats (issue 13). */
+export interface SeatsDefinition {
+  /** Seats that come with the plan without being bought (e.g. 3 with the base price). Default 0. */
+  included?: number;
+  /** Fewest seats a subscription may buy. Default 1. */
+  min?: number;
+  /** Most seats a subscription may buy. Default: no maximum. */
+  max?: number;
+  /** The per-seat Stripe price of a "base + seats" plan, by interval. Default: the plan's own price is per seat. */
+  prices?: Partial<Record<BillingInterval, string>>;
+  /** The per-seat price of a single-interval "base + seats" plan (same as `prices.month`). */
+  priceId?: string;
+}
+
+/** A plan's seats as the catalogue serves them, defaults applied. */
+export interface CatalogSeats {
+  included: number;
+  min: number;
+  /** null: no maximum. */
+  max: number | null;
+  /** The per-seat price of a "base + seats" plan by interval; empty when the plan's own price is per seat. */
+  prices: Partial<Record<BillingInterval, string>>;
 }
 
 /** The plans object: plan key -> definition, in rank order (cheapest first). */
@@ -66,4 +98,8 @@ export interface CatalogPlan {
   prices: Partial<Record<BillingInterval, string>>;
   /** True when the plan has no Stripe price. */
   free: boolean;
+  /** Set when the plan is sold per seat. */
+  seats?: CatalogSeats;
+  /** Limits that never reset, by name; -1 is unlimited. */
+  allocations: Readonly<Record<string, number>>;
 }

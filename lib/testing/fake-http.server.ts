@@ -105,6 +105,7 @@ export class FakeHttpServer {
       const found = this.idempotency.lookup(key, fingerprint);
       if (found.kind === 'replay') {
         record.status = found.response.status;
+        record.replayed = true;
         this.sendRaw(res, found.response.status, found.response.body, { ...baseHeaders, 'Idempotent-Replayed': 'true' });
         return;
       }
@@ -136,6 +137,8 @@ export class FakeHttpServer {
     const text = JSON.stringify(payload, null, 2);
     if (key && method === 'POST') this.idempotency.finish(key, status >= 500 || !keep ? null : { fingerprint, status, body: text });
     if (fault?.kind === 'drop' || res.destroyed || req.socket.destroyed) {
+      // Done, but the caller never hears of it: `status` stays 0, as the client saw nothing.
+      record.lostAnswerStatus = status;
       req.socket.destroy();
       return;
     }

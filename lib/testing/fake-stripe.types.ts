@@ -66,6 +66,10 @@ export interface RecordedRequest {
   params?: FormParams;
   /** Set when parameter validation refused the request (what Stripe would refuse too): its error code, param and message. */
   invalid?: { code: string; param?: string; message: string };
+  /** True when an idempotency key replayed an earlier answer: Stripe did nothing this time. */
+  replayed?: boolean;
+  /** Set when the request was carried out but its answer was lost (a dropped connection): the status it would have had. */
+  lostAnswerStatus?: number;
 }
 
 export interface DeliveryRecord {

@@ -14,3 +14,5 @@ export type { UsagePeriod } from './usage-period';
 // Purchased credits (issue 15).
 export { CreditsLedger } from './credits-ledger';
 export type { CreditBucketView, CreditSpend, CreditSplit } from './credits-ledger';
+export type { AllocationMeter } from './allocations';
+export type { MemberUsage } from './member-usage';

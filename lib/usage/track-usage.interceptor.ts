@@ -45,7 +45,9 @@ export class TrackUsageInterceptor implements NestInterceptor {
         }
         return throwError(() => error);
       }),
-      mergeMap((reservation) => (reservation.duplicate ? this.replay(reservation, http.getResponse()) : this.around(reservation, next, http.getResponse()))),
+      mergeMap((reservation) =>
+        reservation.duplicate ? this.replay(reservation, http.getResponse()) : this.around(reservation, next, http.getResponse(), this.options.seats.getMemberId(request)),
+      ),
     );
   }
 
@@ -65,7 +67,7 @@ export class TrackUsageInterceptor implements NestInterceptor {
     return of(replay.body);
   }
 
-  private around(reservation: UsageReservation, next: CallHandler, response: any): Observable<unknown> {
+  private around(reservation: UsageReservation, next: CallHandler, response: any, memberId: string | number | null | undefined): Observable<unknown> {
     let committed = false;
     return next.handle().pipe(
       mergeMap((value) => {
@@ -73,7 +75,7 @@ export class TrackUsageInterceptor implements NestInterceptor {
         committed = true;
         // The commit is awaited so a client that reads GET /usage next sees its use as final (and a repeat finds its answer).
         return from(
-          this.usage.commit(reservation, { status: statusOf(response), body: value }).then(
+          this.usage.commit(reservation, { status: statusOf(response), body: value }, memberId).then(
             () => value,
             () => {
               this.logger.error(`Could not commit a ${reservation.metric} use; it stays reserved and counted.`);

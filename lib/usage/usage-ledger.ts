@@ -74,7 +74,7 @@ export class UsageLedger {
   private readonly batcher: CounterBatcher;
 
   constructor(
-    private readonly transactions: PaymentsTransactions,
+    /** @internal */ readonly transactions: PaymentsTransactions,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly credits: CreditsLedger,
   ) {
@@ -182,6 +182,21 @@ export class UsageLedger {
       .getRepository(UsageCounterEntity)
       .find({ where: { billableId, periodStart }, select: { metric: true, used: true } });
     return new Map(rows.map((row) => [row.metric, Number(row.used)]));
+  }
+
+  /** Takes `quantity` units off a counter (never below 0); false when fewer were counted. No record, no key. */
+  async giveBack(request: { billableId: string; metric: string; period: UsagePeriod }, quantity: number): Promise<boolean> {
+    assertQuantity(quantity);
+    const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
+    const result = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(UsageCounterEntity)
+        .set({ used: () => 'used - :quantity' })
+        .where('id = :id AND used >= :quantity', { id: counterId, quantity })
+        .execute(),
+    );
+    return result.affected === 1;
   }
 
   /** Units used of one metric in a period. */

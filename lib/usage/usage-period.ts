@@ -4,8 +4,8 @@ import { BillableEntitlements } from '../access/entitlements.service';
 export interface UsagePeriod {
   start: Date;
   end: Date;
-  /** 'subscription' when it follows Stripe's billing period, 'calendar_month' otherwise. */
-  source: 'subscription' | 'calendar_month';
+  /** 'subscription' when it follows Stripe's billing period, 'calendar_month' otherwise; 'allocation' for limits that never reset. */
+  source: 'subscription' | 'calendar_month' | 'allocation';
 }
 
 /**

@@ -1,4 +1,6 @@
-import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
+import { PaymentsException } from '../common/payments.exception';
+import { PlanCatalog } from '../plans/plan-catalog';
 import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
@@ -20,13 +22,17 @@ export class UsageController {
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly usage: UsageService,
     private readonly entitlements: Entitlements,
+    private readonly catalog: PlanCatalog,
   ) {}
 
   /** `{ plan, periodStart, resetsAt, usage: [{ metric, used, limit, remaining, unlimited, resetsAt }] }`. */
   @Get('usage')
   @DocUsage()
   @BillingAction('view')
-  async getUsage(@Req() request: unknown) {
+  async getUsage(@Req() request: unknown, @Query('by') by?: unknown) {
+    if (by !== undefined && by !== 'member') {
+      throw new PaymentsException(400, 'invalid_request', "by must be 'member' or left out.", { errors: [{ field: 'by', messages: ["must be 'member'"] }] });
+    }
     const billableId = requireBillableId(this.options, request);
     const now = this.options.now();
     const entitlements = await this.entitlements.forBillable(billableId, now);
@@ -36,6 +42,8 @@ export class UsageController {
       periodStart: period.start,
       resetsAt: period.end,
       usage: await this.usage.getUsage(billableId),
+      ...(this.catalog.list().some((plan) => Object.keys(plan.allocations).length > 0) ? { allocations: await this.usage.getAllocations(billableId) } : {}),
+      ...(by === 'member' ? { members: await this.usage.getMemberUsage(billableId) } : {}),
     };
   }
 }

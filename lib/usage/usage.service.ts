@@ -6,6 +6,8 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { AutoTopUp } from '../products/auto-top-up.service';
 import { CreditBucketView, CreditsLedger } from './credits-ledger';
+import { ALLOCATION_PERIOD, allocationMeter, AllocationMeter, allocationMetric } from './allocations';
+import { MemberUsage, MemberUsageLedger } from './member-usage';
 import { UsageLedger, UsageReservation, UsageResponse } from './usage-ledger';
 import { secondsUntil, UsagePeriod, usagePeriod } from './usage-period';
 
@@ -40,6 +42,7 @@ const MAX_QUANTITY = 1_000_000;
 @Injectable()
 export class UsageService {
   private readonly logger = new Logger('Payments:Usage');
+  private readonly members: MemberUsageLedger;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
@@ -48,7 +51,9 @@ export class UsageService {
     private readonly ledger: UsageLedger,
     private readonly credits: CreditsLedger,
     private readonly topUps: AutoTopUp,
-  ) {}
+  ) {
+    this.members = new MemberUsageLedger(ledger.transactions);
+  }
 
   /** Whether `quantity` more units of `metric` fit in the billable's limit now; counts nothing. */
   async check(billableId: string | number, metric: string, quantity = 1): Promise<UsageCheck> {
@@ -89,9 +94,22 @@ export class UsageService {
     return reservation;
   }
 
-  /** Confirms a reservation once the work succeeded; a keyed one keeps `response` for its repeats. */
-  commit(reservation: UsageReservation, response?: UsageResponse): Promise<void> {
-    return this.ledger.commit(reservation, response);
+  /**
+   * Confirms a reservation once the work succeeded; a keyed one keeps `response` for its repeats.
+   * With `memberId`, the units are also attributed to that member (`GET /usage?by=member`).
+   */
+  async commit(reservation: UsageReservation, response?: UsageResponse, memberId?: string | number | null): Promise<void> {
+    await this.ledger.commit(reservation, response);
+    if (memberId === undefined || memberId === null || reservation.duplicate) return;
+    const member = String(memberId);
+    // A member who is the billable itself (one user, one account) says nothing the counter does not: no extra writes.
+    if (member === '' || member.length > 64 || member === reservation.billableId) return;
+    await this.members.add(reservation.billableId, reservation.metric, reservation.periodStart, member, reservation.quantity);
+  }
+
+  /** Each member's use of each metric in the billable's current period. */
+  async getMemberUsage(billableId: string | number): Promise<MemberUsage[]> {
+    return this.members.list(String(billableId), (await this.periodOf(billableId)).start);
   }
 
   /**
@@ -114,6 +132,53 @@ export class UsageService {
     const period = usagePeriod(entitlements, now);
     const used = await this.ledger.usedIn(id, period.start);
     return Promise.all(this.metrics().map((metric) => this.withCredits(id, this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period))));
+  }
+
+  /**
+   * Holds `quantity` units of an allocation (a limit that never resets: projects, API keys), or
+   * throws 403 `allocation_limit_reached`; exact under concurrency, as usage counting is.
+   */
+  async allocate(billableId: string | number, name: string, quantity = 1): Promise<AllocationMeter> {
+    this.assertQuantity(quantity, 1);
+    const id = String(billableId);
+    const limit = await this.allocationLimit(id, name);
+    const outcome = await this.ledger.reserve({ billableId: id, metric: allocationMetric(name), quantity, limit, period: ALLOCATION_PERIOD });
+    if (!outcome.admitted) {
+      const plans = this.catalog.list().filter((plan) => plan.allocations[name] !== undefined && (plan.allocations[name] < 0 || plan.allocations[name] > limit));
+      throw new PaymentsException(403, 'allocation_limit_reached', `The ${name} limit of ${limit} is reached; free some or upgrade.`, {
+        name,
+        limit,
+        used: outcome.used,
+        plans: plans.map((plan) => plan.key),
+      });
+    }
+    return allocationMeter(name, await this.ledger.used(id, allocationMetric(name), ALLOCATION_PERIOD.start), limit);
+  }
+
+  /** Gives `quantity` units of an allocation back (a project deleted); false when fewer were held. */
+  async free(billableId: string | number, name: string, quantity = 1): Promise<boolean> {
+    this.assertQuantity(quantity, 1);
+    await this.allocationLimit(String(billableId), name);
+    return this.ledger.giveBack({ billableId: String(billableId), metric: allocationMetric(name), period: ALLOCATION_PERIOD }, quantity);
+  }
+
+  /** Every allocation the plans name, with held units and the billable's limit. */
+  async getAllocations(billableId: string | number): Promise<AllocationMeter[]> {
+    const id = String(billableId);
+    const entitlements = await this.entitlements.forBillable(id, this.options.now());
+    const limits = this.catalog.allocations(entitlements.effectivePlan);
+    const used = await this.ledger.usedIn(id, ALLOCATION_PERIOD.start);
+    const names = [...new Set(this.catalog.list().flatMap((plan) => Object.keys(plan.allocations)))];
+    return names.map((name) => allocationMeter(name, used.get(allocationMetric(name)) ?? 0, limits[name] ?? 0));
+  }
+
+  private async allocationLimit(billableId: string, name: string): Promise<number> {
+    if (!this.catalog.knowsAllocation(name)) {
+      this.logger.error(`Allocation '${name}' is not in the allocations of any plan; add it to the plans (e.g. allocations: { ${name}: 10 }) or fix the name.`);
+      throw new PaymentsException(500, 'unknown_metric', `Allocation '${name}' is not configured.`);
+    }
+    const entitlements = await this.entitlements.forBillable(billableId, this.options.now());
+    return this.catalog.allocations(entitlements.effectivePlan)[name] ?? 0;
   }
 
   /** The period the billable's usage counts in now. */

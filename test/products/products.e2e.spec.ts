@@ -70,14 +70,15 @@ describe.each(testDatabases())('one-time products on %s', (kind) => {
       for (const quantity of [0, -1, 1.5, 1001, '2']) {
         const bad = await call(app, 'POST', 'checkout', { user, body: { product: 'credits_100', quantity } });
         expect(bad.status).toBe(400);
-        expect(bad.body.code).toBe('invalid_request');
+        expect(bad.body.code).toBe('quantity_out_of_range');
       }
       const both = await call(app, 'POST', 'checkout', { user, body: { product: 'credits_100', plan: 'pro' } });
       expect(both.status).toBe(400);
       expect(both.body.code).toBe('invalid_request');
       const quantityAlone = await call(app, 'POST', 'checkout', { user, body: { plan: 'pro', quantity: 2 } });
+      // A quantity on a plan buys seats; this plan is not sold per seat.
       expect(quantityAlone.status).toBe(400);
-      expect(quantityAlone.body.code).toBe('invalid_request');
+      expect(quantityAlone.body.code).toBe('plan_without_seats');
       const priceId = await call(app, 'POST', 'checkout', { user, body: { product: 'price_credits_100' } });
       expect(priceId.body.code).toBe('invalid_product');
     });

@@ -16,6 +16,7 @@ import { r16StripeCallBudget } from './scenarios/r16-stripe-call-budget.scenario
 import { r19SlowStripeBurst } from './scenarios/r19-slow-stripe-burst.scenario';
 import { r20WorkerKilled } from './scenarios/r20-worker-killed.scenario';
 import { r21Purchases } from './scenarios/r21-purchases.scenario';
+import { r22Seats } from './scenarios/r22-seats.scenario';
 import { SCALE, scenario, SEED, WEBHOOK_MODE } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
@@ -52,6 +53,8 @@ describe(`reliability (scale=${SCALE}, webhooks=${WEBHOOK_MODE}, seed=${SEED})`,
   it('R19: a burst while Stripe answers in 2 s: 5xx 0, lost 0, applied twice 0, DB diff 0; ack times reported', () => scenario('R19', () => r19SlowStripeBurst(h)));
   it('R20: an instance dies mid-event (queued mode): another instance completes it within seconds, applied once', () => scenario('R20', () => r20WorkerKilled(h)));
   it('R21 purchases: 2 instances, purchases some refunded, webhooks shuffled, duplicated and racing status calls: granted = paid − refunded, below zero 0', () => scenario('R21', () => r21Purchases()));
+  it('R22 seats: seat changes for M organisations over 2 instances with Stripe faults: Stripe = stored, duplicate quantity updates 0, invoices within the coalescing bound', () =>
+    scenario('R22', () => r22Seats()));
   // Last: it scans what every scenario above logged and answered.
   it('R13: no secret or checkout/portal URL in any log line, no secret in any answer', () => scenario('R13', () => r13SecretScan(h)));
 });

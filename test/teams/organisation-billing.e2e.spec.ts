@@ -106,6 +106,8 @@ describe.each(testDatabases())('an organisation as the billable on %s', (kind) =
     { method: 'GET', path: 'invoices', action: 'view_invoices' },
     { method: 'GET', path: 'invoices/upcoming', action: 'view_invoices' },
     { method: 'GET', path: 'invoices/in_test_unknown', action: 'view_invoices' },
+    { method: 'GET', path: 'seats', action: 'view' },
+    { method: 'POST', path: 'seats', action: 'manage_seats', body: { action: 'add', seats: 1 } },
   ];
 
   it('a member may view but every managing route answers 403 billing_forbidden, asks the hook once, and calls no Stripe', async () => {

@@ -98,6 +98,7 @@ function moduleTables(): Table[] {
       ],
     }),
     ...creditTables(),
+    ...seatTables(),
   ];
 }
 
@@ -134,6 +135,30 @@ function creditTables(): Table[] {
     new Table({
       name: 'payments_auto_topups',
       columns: [str('billable_id', 64, { isPrimary: true }), str('metric', 64, { isPrimary: true }), str('status', 16), int('attempt', { default: '0' }), ts('updated_at')],
+    }),
+  ];
+}
+
+/** The seats room's tables (issue 13). */
+function seatTables(): Table[] {
+  return [
+    new Table({
+      name: 'payments_seat_accounts',
+      columns: [
+        str('billable_id', 64, { isPrimary: true }), str('subscription_id', 255, { isNullable: true }), str('plan', 64, { isNullable: true }),
+        str('interval', 8, { isNullable: true }), int('purchased', { default: '0' }), int('seq', { default: '0' }), int('synced_seq', { default: '0' }),
+        int('stripe_quantity', { isNullable: true }), { ...ts('stripe_synced_at', true), precision: 3 },
+      ],
+    }),
+    new Table({
+      name: 'payments_seat_members',
+      columns: [serialId, str('billable_id', 64), str('member_id', 64), ts('assigned_at')],
+      indices: [index('payments_seat_members', ['billable_id', 'member_id'], true)],
+    }),
+    new Table({
+      name: 'payments_member_usage',
+      columns: [serialId, str('billable_id', 64), str('metric', 64), ts('period_start'), str('member_id', 64), int('used', { default: '0' })],
+      indices: [index('payments_member_usage', ['billable_id', 'metric', 'period_start', 'member_id'], true)],
     }),
   ];
 }

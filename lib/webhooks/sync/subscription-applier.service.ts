@@ -5,6 +5,7 @@ import { Billable, BillableStore } from '../../persistence/billable-store';
 import { BillingState } from '../../persistence/billing-state';
 import { PaymentsTx } from '../../persistence/payments-transactions';
 import { PlanCatalog } from '../../plans/plan-catalog';
+import { SeatStripeSync } from '../../seats/seat-stripe-sync.service';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { BillingEventType } from '../handlers/webhook-handler.types';
 import { WebhookHandlers } from '../handlers/webhook-handlers.service';
@@ -49,6 +50,7 @@ export class SubscriptionApplier {
     private readonly gateway: StripeGateway,
     private readonly handlers: WebhookHandlers,
     private readonly trials: TrialFingerprints,
+    private readonly seats: SeatStripeSync,
   ) {}
 
   /** Applies `sub` (fetched at `ctx.fetchedAt`) to the locked `billable`; emits the typed events of the change. */
@@ -60,6 +62,8 @@ export class SubscriptionApplier {
       if (ctx.link) await this.store.writeState(tx, billable, { stripeCustomerId: ctx.link });
       return { billable, previous, current: snapshotState(billable) };
     }
+    // Seats follow the subscription's quantity even when the billing columns do not change.
+    await this.seats.apply(tx, this.store.idOf(billable), sub, ctx.fetchedAt);
     const eventTime = toDate(ctx.event?.created) ?? ctx.fetchedAt;
     const { patch, unknownPriceId } = stateFromSubscription(sub, previous, this.catalog, { syncedAt: ctx.fetchedAt, pastDueFallback: eventTime });
     if (unknownPriceId) this.logger.warn(`Subscription ${sub.id} has price ${unknownPriceId}, which no plan sells; the plan stays free.`);
