@@ -30,3 +30,5 @@ export * from './usage';
 export * from './health';
 // Organisations and roles (issue 13): who may do what to a billable, and who the Stripe customer is.
 export * from './teams';
+// Usage billing (issue 14): metered plans reported to Stripe Billing Meters, reconciliation.
+export * from './metering';

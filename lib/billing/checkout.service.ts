@@ -181,7 +181,8 @@ export class CheckoutService {
           mode: 'subscription',
           customer,
           client_reference_id: billableId,
-          line_items: [{ price: price.priceId, quantity: 1 }],
+          // Metered prices go without a quantity (Stripe refuses one): usage sets what they bill.
+          line_items: this.catalog.checkoutLines(price.plan.key, price.priceId),
           success_url: successUrl,
           cancel_url: cancelUrl,
           metadata: { billable_id: billableId, plan: price.plan.key, price: price.priceId, ...(promotionCode ? { promotion_code: promotionCode } : {}) },

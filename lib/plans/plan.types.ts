@@ -17,6 +17,20 @@ export interface PlanDefinition {
   limits?: Readonly<Record<string, number>>;
   /** Free trial length for a billable's first subscription to this plan. Default: no trial. */
   trialDays?: number;
+  /** Metrics billed through a Stripe Billing Meter, by metric name. Default: none. */
+  metered?: Readonly<Record<string, MeteredMetricDefinition>>;
+}
+
+/** A metric billed by usage: every counted unit is reported to a Stripe meter and billed at its price. */
+export interface MeteredMetricDefinition {
+  /** The meter's `event_name` at Stripe. Required. */
+  meter: string;
+  /** The metered recurring price (`recurring.usage_type = metered`). Required. */
+  priceId: string;
+  /** Units the plan includes before overage (give the price a free first tier so Stripe bills the same). Default 0. */
+  included?: number;
+  /** 'soft' counts and bills past any limit (never 429); 'hard' enforces `limits[metric]`. Default 'soft'. */
+  limit?: 'soft' | 'hard';
 }
 
 /** The plans object: plan key -> definition, in rank order (cheapest first). */
@@ -60,6 +74,17 @@ export interface CatalogPlan {
   trialDays?: number;
   /** Stripe price ids by interval; empty for the free plan. */
   prices: Partial<Record<BillingInterval, string>>;
-  /** True when the plan has no Stripe price. */
+  /** True when the plan has no Stripe price (neither fixed nor metered). */
   free: boolean;
+  /** Metered metrics by name (empty for a plan without usage billing). */
+  metered: Readonly<Record<string, CatalogMeteredMetric>>;
+}
+
+/** A metered metric as the catalogue serves it. */
+export interface CatalogMeteredMetric {
+  metric: string;
+  meter: string;
+  priceId: string;
+  included: number;
+  limit: 'soft' | 'hard';
 }

@@ -33,6 +33,8 @@ export interface MeterEventRecord {
   customer: string;
   value: number;
   timestamp: number;
+  /** When the fake accepted it (the identifier dedupe window runs from here). */
+  created: number;
 }
 
 /** All objects the fake knows; plain maps so tests can read them as the oracle. */
@@ -52,7 +54,10 @@ export class FakeStore {
   readonly coupons = new Map<string, Stripe.Coupon>();
   readonly promotionCodes = new Map<string, Stripe.PromotionCode>();
   readonly meters = new Map<string, Stripe.Billing.Meter>();
+  /** Accepted meter events by an internal id (an identifier may come back after its dedupe window). */
   readonly meterEvents = new Map<string, MeterEventRecord>();
+  /** Latest acceptance time of each meter event identifier. */
+  readonly meterIdentifiers = new Map<string, number>();
   readonly cards = new Map<string, TestCard>();
   /** Test clocks with their offset from the fake's time (`frozen_time = now + offset`). */
   readonly testClocks = new Map<string, { object: FakeTestClock; offset: number }>();

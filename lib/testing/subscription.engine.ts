@@ -6,6 +6,7 @@ import { attemptPayment, createInvoice, finalizeInvoice, LineSpec, PaymentOutcom
 import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
 import { priceAmount } from './objects/catalog.factory';
+import { meteredUsageLines } from './metered-usage';
 import { applyItemChanges, ItemChangeSpec } from './subscription-items';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
 
@@ -62,6 +63,8 @@ export class SubscriptionEngine {
         periodEnd,
       }),
     );
+    // Stripe's metered items carry no quantity: usage decides what they bill.
+    items.forEach((item, i) => prices[i].recurring?.usage_type === 'metered' && Reflect.deleteProperty(item, 'quantity'));
     const sub = buildSubscription({
       id,
       created: now,
@@ -187,6 +190,8 @@ export class SubscriptionEngine {
       return;
     }
     const before = clone(sub);
+    // Usage of the period that ends, billed in arrears at the prices it was used under.
+    const usageLines = meteredUsageLines(ctx, sub, item0.current_period_start, periodEnd);
     switchItems?.(sub);
     const wasTrial = sub.status === 'trialing';
     const price = sub.items.data[0].price;
@@ -209,7 +214,9 @@ export class SubscriptionEngine {
       periodEnd: periodEnd,
     }));
     extras.pendingProrations = [];
+    lines.push(...usageLines);
     for (const item of sub.items.data) {
+      if (item.price.recurring?.usage_type === 'metered') continue;
       lines.push({
         amount: priceAmount(item.price, item.quantity ?? 1),
         description: `${item.quantity} × ${item.price.nickname ?? item.price.id}`,

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { METERED_USAGE_SINK, MeteredUsageSink } from '../metering/metered-usage.sink';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -26,6 +28,10 @@ export interface UsageReservation {
   replay: UsageReplay | null;
   periodStart: Date;
   periodEnd: Date;
+  /** The Stripe meter the units are billed through (metered plans), else null. */
+  meter: string | null;
+  /** When the units were counted. */
+  countedAt: Date;
 }
 
 /** What `reserve` asks for. */
@@ -37,6 +43,8 @@ export interface ReserveRequest {
   limit: number;
   period: UsagePeriod;
   idempotencyKey?: string | null;
+  /** Bill the units through this Stripe meter (written with the count, in one transaction). */
+  meter?: string | null;
 }
 
 /** `reserve`'s answer: the reservation, or the units already used when the limit refuses it. */
@@ -69,14 +77,30 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class UsageLedger {
   private readonly counters = new UsageCounters();
   private readonly batcher: CounterBatcher;
+  /** Metered increments batch per (counter, meter) lane; each batch is one transaction with its meter write. */
+  private readonly meteredBatcher: CounterBatcher;
+  private readonly meteredLanes = new Map<string, number>();
+  private readonly meteredLaneOf: { counterId: number; billableId: string; metric: string; meter: string }[] = [];
 
   constructor(
     private readonly transactions: PaymentsTransactions,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    @Optional() @Inject(METERED_USAGE_SINK) private readonly sink?: MeteredUsageSink,
   ) {
     this.batcher = new CounterBatcher(
       (counterId, quantity, limit) => this.transactions.write((manager) => this.counters.increment(manager, counterId, quantity, limit)),
       // SQLite's driver writes synchronously: gather the requests that queued up behind each write.
+      { gather: transactions.isSqlite },
+    );
+    this.meteredBatcher = new CounterBatcher(
+      (lane, quantity, limit) => {
+        const use = this.meteredLaneOf[lane];
+        return this.transactions.run(async ({ manager }) => {
+          if (!(await this.counters.increment(manager, use.counterId, quantity, limit))) return false;
+          await this.meter(manager, { ...use, meter: use.meter }, quantity);
+          return true;
+        });
+      },
       { gather: transactions.isSqlite },
     );
   }
@@ -87,7 +111,7 @@ export class UsageLedger {
     if (!Number.isSafeInteger(request.limit) || request.limit < -1) throw new RangeError(`UsageLedger: limit must be a whole number, -1 for unlimited; got ${String(request.limit)}.`);
     if (request.idempotencyKey) return this.reserveWithKey(request, request.idempotencyKey);
     const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
-    if (await this.batcher.increment(counterId, request.quantity, request.limit)) {
+    if (await this.incrementUnkeyed(request, counterId)) {
       return { admitted: true, reservation: this.reservation(request, counterId, null, null) };
     }
     const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
@@ -122,7 +146,13 @@ export class UsageLedger {
     if (reservation.duplicate) return;
     assertQuantity(reservation.quantity);
     if (reservation.recordId === null) {
-      await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
+      if (!reservation.meter || !this.sink) {
+        await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
+        return;
+      }
+      await this.transactions.run(async ({ manager }) => {
+        if (await this.counters.decrement(manager, reservation.counterId, reservation.quantity)) await this.meter(manager, reservation, -reservation.quantity, reservation.countedAt);
+      });
       return;
     }
     await this.transactions.run(async (tx) => {
@@ -132,12 +162,14 @@ export class UsageLedger {
         .set({ status: 'released' })
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
-      if (flipped.affected === 1) await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity);
+      if (flipped.affected === 1 && (await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity))) {
+        await this.meter(tx.manager, reservation, -reservation.quantity, reservation.countedAt);
+      }
     });
   }
 
   /** Releases the use recorded under an idempotency key; false when there is none to release. */
-  async releaseByKey(billableId: string, metric: string, idempotencyKey: string): Promise<boolean> {
+  async releaseByKey(billableId: string, metric: string, idempotencyKey: string, meter: string | null = null): Promise<boolean> {
     // Keys are scoped per period: the latest use of the key is the one to give back.
     const record = await this.transactions.dataSource
       .getRepository(UsageRecordEntity)
@@ -149,7 +181,7 @@ export class UsageLedger {
     if (!counter) return false;
     await this.release({
       billableId, metric, quantity: record.quantity, counterId: counter.id, recordId: record.id, idempotencyKey,
-      duplicate: false, replay: null, periodStart: record.periodStart, periodEnd: record.periodStart,
+      duplicate: false, replay: null, periodStart: record.periodStart, periodEnd: record.periodStart, meter, countedAt: record.createdAt,
     });
     return true;
   }
@@ -209,6 +241,7 @@ export class UsageLedger {
     if (inserted.affected === 1) {
       const recordId = (await manager.getRepository(UsageRecordEntity).findOneOrFail({ where, select: { id: true } })).id;
       if (await this.counters.increment(manager, counterId, request.quantity, request.limit)) {
+        await this.meter(manager, request, request.quantity);
         return { admitted: true, reservation: this.reservation(request, counterId, recordId, null) };
       }
       // Refused: leave no trace of the key, so the client's retry after the reset is counted.
@@ -224,6 +257,7 @@ export class UsageLedger {
     if (!(await this.counters.increment(manager, counterId, request.quantity, request.limit))) {
       return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
+    await this.meter(manager, request, request.quantity);
     await manager
       .createQueryBuilder()
       .update(UsageRecordEntity)
@@ -258,7 +292,26 @@ export class UsageLedger {
     return {
       billableId: request.billableId, metric: request.metric, quantity: request.quantity, counterId, recordId,
       idempotencyKey: request.idempotencyKey ?? null, duplicate: replay !== null, replay, periodStart: request.period.start, periodEnd: request.period.end,
+      meter: request.meter ?? null, countedAt: this.options.now(),
     };
+  }
+
+  /** An unkeyed increment: batched per counter; metered ones per (counter, meter), each batch with its meter write. */
+  private incrementUnkeyed(request: ReserveRequest, counterId: number): Promise<boolean> {
+    if (!request.meter || !this.sink) return this.batcher.increment(counterId, request.quantity, request.limit);
+    const laneKey = `${counterId}\u0000${request.meter}`;
+    let lane = this.meteredLanes.get(laneKey);
+    if (lane === undefined) {
+      lane = this.meteredLaneOf.push({ counterId, billableId: request.billableId, metric: request.metric, meter: request.meter }) - 1;
+      this.meteredLanes.set(laneKey, lane);
+    }
+    return this.meteredBatcher.increment(lane, request.quantity, request.limit);
+  }
+
+  /** Hands a metered change to the metering room, inside the caller's transaction. */
+  private async meter(manager: EntityManager, use: { billableId: string; metric: string; meter?: string | null }, quantity: number, at?: Date): Promise<void> {
+    if (!use.meter || !this.sink) return;
+    await this.sink.counted(manager, { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now() });
   }
 }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Req, UseGuards } from '@nestjs/common';
+import { MeteredPricing } from '../metering/metered-pricing.service';
 import { DocAuthenticatedRoutes } from '../common/api-docs';
 import { requireBillableId } from '../common/billable-id';
 import { PaymentsAuthGuard } from '../common/payments-auth.guard';
@@ -9,7 +10,7 @@ import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { DocUsage } from './usage.api-docs';
 import { usagePeriod } from './usage-period';
-import { UsageService } from './usage.service';
+import { UsageMeter, UsageService } from './usage.service';
 
 /** `GET /usage`: the caller's meters for the current period, for a frontend to draw. */
 @Controller()
@@ -20,6 +21,7 @@ export class UsageController {
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly usage: UsageService,
     private readonly entitlements: Entitlements,
+    @Optional() private readonly pricing?: MeteredPricing,
   ) {}
 
   /** `{ plan, periodStart, resetsAt, usage: [{ metric, used, limit, remaining, unlimited, resetsAt }] }`. */
@@ -35,7 +37,18 @@ export class UsageController {
       plan: entitlements.effectivePlan,
       periodStart: period.start,
       resetsAt: period.end,
-      usage: await this.usage.getUsage(billableId),
+      usage: await this.withEstimates(await this.usage.getUsage(billableId)),
     };
+  }
+
+  /** Metered metrics get `estimatedAmount`/`currency`: what Stripe will bill for the period's usage so far (null when the price cannot be read). */
+  private withEstimates(meters: UsageMeter[]) {
+    return Promise.all(
+      meters.map(async (meter) => {
+        if (!meter.metered || !this.pricing) return meter;
+        const estimate = await this.pricing.estimate(meter.metered.priceId, meter.used);
+        return { ...meter, metered: { ...meter.metered, estimatedAmount: estimate?.amount ?? null, currency: estimate?.currency ?? null } };
+      }),
+    );
   }
 }

@@ -18,6 +18,8 @@ export interface UsageMeter {
   unlimited: boolean;
   /** When the period ends and the count starts again. */
   resetsAt: Date;
+  /** For a metric the plan bills by usage: its meter, the units included and the billable overage so far. */
+  metered?: { meter: string; priceId: string; included: number; overage: number };
 }
 
 /** The answer of `check`: whether `quantity` more units fit, and the meter. */
@@ -60,11 +62,11 @@ export class UsageService {
   async reserve(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
     this.assertQuantity(quantity, 1);
     const id = String(billableId);
-    const { period, limit } = await this.context(id, metric);
+    const { period, limit, meter } = await this.context(id, metric);
     const now = this.options.now();
     // A key may be a repeat, which the ledger answers even on a plan that lacks the metric now.
     if (limit === 0 && !idempotencyKey) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
-    const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
+    const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey, meter });
     if (!outcome.admitted) throw this.limitExceeded(metric, limit, outcome.used, period, now);
     return outcome.reservation;
   }
@@ -74,6 +76,16 @@ export class UsageService {
     const reservation = await this.reserve(billableId, metric, quantity, idempotencyKey);
     await this.ledger.commit(reservation);
     return reservation;
+  }
+
+  /**
+   * Records usage from any code path (jobs, queues, websockets), as Stripe's meter events do:
+   * counted at once and, on a metered plan, billed through its meter exactly once. A repeat of
+   * `idempotencyKey` counts nothing (`duplicate: true`). 400 for a quantity that is not a whole
+   * number from 1 to 1,000,000; 429 only for a metric with a hard limit.
+   */
+  record(billableId: string | number, metric: string, quantity: number, idempotencyKey?: string | null): Promise<UsageReservation> {
+    return this.consume(billableId, metric, quantity, idempotencyKey);
   }
 
   /** Confirms a reservation once the work succeeded; a keyed one keeps `response` for its repeats. */
@@ -90,7 +102,8 @@ export class UsageService {
       await this.ledger.release(target);
       return !target.duplicate;
     }
-    return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey);
+    const { meter } = await this.context(String(target.billableId), target.metric);
+    return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey, meter);
   }
 
   /** Every metric the plans name, with used, limit, remaining and reset time for the billable's current period. */
@@ -100,7 +113,13 @@ export class UsageService {
     const entitlements = await this.entitlements.forBillable(id, now);
     const period = usagePeriod(entitlements, now);
     const used = await this.ledger.usedIn(id, period.start);
-    return this.metrics().map((metric) => this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period));
+    return this.metrics().map((metric) => {
+      const meter = this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period);
+      const billed = this.catalog.metered(entitlements.effectivePlan, metric);
+      if (!billed) return meter;
+      const overage = Math.max(0, meter.used - billed.included);
+      return { ...meter, metered: { meter: billed.meter, priceId: billed.priceId, included: billed.included, overage } };
+    });
   }
 
   /** The period the billable's usage counts in now. */
@@ -116,7 +135,8 @@ export class UsageService {
     }
     const now = this.options.now();
     const entitlements = await this.entitlements.forBillable(billableId, now);
-    return { entitlements, period: usagePeriod(entitlements, now), limit: this.limitOf(entitlements, metric) };
+    const meter = this.catalog.metered(entitlements.effectivePlan, metric)?.meter ?? null;
+    return { entitlements, period: usagePeriod(entitlements, now), limit: this.limitOf(entitlements, metric), meter };
   }
 
   /** The plan's limit; a metric other plans name but this plan lacks has limit 0. */
@@ -126,7 +146,7 @@ export class UsageService {
 
   private metrics(): string[] {
     const names = new Set<string>();
-    for (const plan of this.catalog.list()) Object.keys(plan.limits).forEach((metric) => names.add(metric));
+    for (const plan of this.catalog.list()) [...Object.keys(plan.limits), ...Object.keys(plan.metered)].forEach((metric) => names.add(metric));
     return [...names];
   }
 
