@@ -96,7 +96,7 @@ export function buildPrice(input: PriceInput): Stripe.Price {
     transform_quantity: null,
     type: input.interval ? 'recurring' : 'one_time',
     unit_amount: input.unitAmount,
-    unit_amount_decimal: input.unitAmountDecimal ?? String(input.unitAmount),
+    unit_amount_decimal: input.unitAmountDecimal ?? (input.unitAmount === null ? null : String(input.unitAmount)),
   };
   return price as unknown as Stripe.Price;
 }
