@@ -8,6 +8,8 @@ import { PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
+import { runUsageCommand } from '../metering/usage-cli';
+import { UsageOperations } from '../metering/usage-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
 import { clientApiVersion, formatDoctorReport, runDoctor } from './doctor';
 
@@ -39,6 +41,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const report = await runDoctor(stripe, app.get(PlanCatalog), app.get(PAYMENTS_OPTIONS), clientApiVersion(stripe));
       process.stdout.write(formatDoctorReport(report));
       return report.ok ? 0 : 1;
+    }
+    const usage = args.command.startsWith('usage:') ? await runUsageCommand(app.get(UsageOperations), args.command, argv) : null;
+    if (usage) {
+      process.stdout.write(`${JSON.stringify(usage.output, null, 2)}\n`);
+      return usage.code;
     }
     const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

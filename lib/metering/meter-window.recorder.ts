@@ -83,7 +83,9 @@ export class MeterWindowRecorder implements MeteredUsageSink {
     const { graceSeconds } = this.options.metering;
     const now = this.options.now().getTime();
     // A late sequence of a past window waits one grace too, so its stragglers go in one event.
-    const runAfter = new Date(Math.max(window.end.getTime(), now) + graceSeconds * 1000);
+    const delayMs = Math.max(window.end.getTime(), now) + graceSeconds * 1000 - now;
+    // The queue runs on the wall clock; `options.now` may be a test's clock: keep only the delay.
+    const runAfter = new Date(Date.now() + delayMs);
     const payload: MeterReportPayload = { billableId: use.billableId, meter: use.meter, windowStart: window.start.toISOString(), seq };
     await this.queue.enqueue(manager, METER_REPORT_KIND, reportKey(use.billableId, use.meter, window.start, seq), payload, { runAfter });
   }

@@ -5,7 +5,8 @@ import type { ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import type { WorkQueueApi } from '../queue/work-queue.contract';
-import { METER_REPORT_KIND } from './meter-report.payload';
+import { METER_REPORT_KIND, MeterReportPayload } from './meter-report.payload';
+import { reportKey } from './meter-window';
 import { MeterWindowEntity } from './meter-window.entity';
 import { METERING_QUEUE } from './metering.tokens';
 import { USAGE_REPORTER, UsageReporter } from './usage-reporter';
@@ -59,8 +60,19 @@ export class UsageOperations {
     private readonly billables: BillableStore,
   ) {}
 
-  /** Runs every due `meter-report` item now; returns how many ran. */
-  report(): Promise<number> {
+  /**
+   * Reports every unreported window now, the current one too (its later uses go in its next
+   * sequence), and waits for the sends; returns how many reports ran.
+   */
+  async report(): Promise<number> {
+    const rows = await this.transactions.dataSource.getRepository(MeterWindowEntity).find({ where: { status: In(['open', 'sealed']) } });
+    // Enqueueing a pending item again keeps the earlier run time: now.
+    await this.transactions.write(async (manager) => {
+      for (const row of rows) {
+        const payload: MeterReportPayload = { billableId: row.billableId, meter: row.meter, windowStart: row.windowStart.toISOString(), seq: row.seq };
+        await this.queue.enqueue(manager, METER_REPORT_KIND, reportKey(row.billableId, row.meter, row.windowStart, row.seq), payload, { runAfter: new Date() });
+      }
+    });
     return this.queue.drain(METER_REPORT_KIND);
   }
 
