@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { BUILT_IN_EVENT_TYPES } from '../webhooks/sync/built-in-events.service';
+import { checkMeteredMetrics } from '../metering/metering-doctor';
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
@@ -35,6 +36,7 @@ export async function runDoctor(stripe: Stripe, catalog: PlanCatalog, options: R
       if (priceId) checks.push(await checkPrice(stripe, plan.key, interval, priceId, options.currency));
     }
   }
+  checks.push(...(await checkMeteredMetrics(stripe, catalog)));
   checks.push(...(await checkWebhookEndpoints(stripe, apiVersion)));
   return { ok: checks.every((c) => c.ok), checks };
 }
