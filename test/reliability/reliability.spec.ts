@@ -13,6 +13,7 @@ import { r18CatchUp } from './scenarios/r18-catch-up.scenario';
 import { r14KeyedRepeats } from './scenarios/r14-keyed-repeats.scenario';
 import { r15SilentWebhookFailures } from './scenarios/r15-silent-webhook-failures.scenario';
 import { r16StripeCallBudget } from './scenarios/r16-stripe-call-budget.scenario';
+import { r20Meters } from './scenarios/r20-meters.scenario';
 import { SCALE, scenario, SEED } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
@@ -46,6 +47,7 @@ describe(`reliability (scale=${SCALE}, seed=${SEED})`, () => {
   it('R16: abusive users loop the Stripe-calling routes: Stripe calls per user per minute <= the budget, others unaffected', () => scenario('R16', () => r16StripeCallBudget(h)));
   it('R17: cross-instance invalidation over LISTEN/NOTIFY and Redis: every change seen on the other instance, p99 reported', () => scenario('R17', () => r17InvalidationLatency(h)));
   it('R18: catch-up after 500 undelivered events, on both instances at once: lost 0, applied twice 0, DB diff 0', () => scenario('R18', () => r18CatchUp(h)));
+  it('R20 meters: 2 instances record and report metered usage while Stripe fails: drift 0, doubled 0, lost 0, renewals bill the overage', () => scenario('R20', () => r20Meters()));
   // Last: it scans what every scenario above logged and answered.
   it('R13: no secret or checkout/portal URL in any log line, no secret in any answer', () => scenario('R13', () => r13SecretScan(h)));
 });

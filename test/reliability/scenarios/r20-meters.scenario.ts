@@ -1,0 +1,156 @@
+import { MeterWindowEntity, meteredAmount, UsageOperations, UsageService } from '../../../lib';
+import { FakeStripe } from '../../../lib/testing';
+import { call, customersOf, jwtGuard } from '../../billing/billing-kit';
+import { MeteredCallsController, meteredPlans, seedMeteredCatalog } from '../../metering/metering-kit';
+import { startTestApp, TestApp } from '../../support/test-app';
+import { createTestDatabase } from '../../support/test-databases';
+import { pool } from '../support/http-client';
+import { report, rngFor, sized, SEED } from '../support/reliability-env';
+
+const DAY = 86_400;
+const METER_EVENTS = { method: 'POST', path: '/v1/billing/meter_events' };
+const PRO_TIERS = { billing_scheme: 'tiered', tiers_mode: 'graduated', unit_amount: null, tiers: [{ up_to: 1000, unit_amount: 0, flat_amount: null }, { up_to: null, unit_amount: 2, flat_amount: null }] };
+
+/**
+ * R20: 2 instances record metered uses for many billables (10% repeated idempotency keys, half
+ * through `@TrackUsage`, half through `UsageService.record`) while both report windows to the
+ * fake's meters and the fake answers 500, 429, hangs past the client timeout and loses answers;
+ * the clock crosses reporting windows meanwhile. Then: the fake's meter totals equal the local
+ * totals (drift 0, doubled 0, lost 0), and each renewal invoice bills exactly the overage.
+ * Its own PostgreSQL database and FakeStripe: the harness's apps serve the fixed test plans.
+ */
+export async function r20Meters(): Promise<void> {
+  const started = Date.now();
+  const rng = rngFor('R20');
+  const total = sized({ ci: 3000, full: 100_000 });
+  const billables = sized({ ci: 20, full: 200 });
+  const db = await createTestDatabase('postgres');
+  const fake = await FakeStripe.start({ seed: SEED, startTime: Date.UTC(2026, 10, 2, 8, 0) / 1000 });
+  seedMeteredCatalog(fake);
+  const common = {
+    db, fake, realisticDelivery: false, controllers: [MeteredCallsController],
+    payments: {
+      plans: meteredPlans, authGuard: jwtGuard, now: () => new Date(fake.now() * 1000), stripeTimeoutMs: 400, stripeMaxNetworkRetries: 1,
+      metering: { windowMinutes: 15, graceSeconds: 30 }, queue: { retryBaseMs: 5, retryMaxMs: 50 },
+    },
+  };
+  const a = await startTestApp(common);
+  const b = await startTestApp({ ...common, synchronize: false, registerWithFake: false });
+  const apps: [TestApp, TestApp] = [a, b];
+  try {
+    const users: number[] = [];
+    const customers = new Map<number, string>();
+    for (let i = 0; i < billables; i++) {
+      const user = (await a.createUser()).id;
+      const checkout = await call(a, 'POST', 'checkout', { user, body: { plan: 'pro' } });
+      await fake.completeCheckout(checkout.body.sessionId, { card: 'success' });
+      await call(a, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user });
+      users.push(user);
+      customers.set(user, customersOf(fake, user)[0]);
+    }
+    await fake.waitForDeliveries();
+
+    // The uses: each key once, 10% repeating an earlier key of the same billable.
+    const shots: { user: number; key: string; quantity: number; http: boolean }[] = [];
+    const keysOf = new Map<number, { key: string; quantity: number }[]>();
+    for (let i = 0; i < total; i++) {
+      const user = users[Math.floor(rng.next() * users.length)];
+      const earlier = keysOf.get(user) ?? [];
+      const repeat = earlier.length > 0 && rng.next() < 0.1 ? rng.pick(earlier) : null;
+      const shot = repeat ? { user, ...repeat, http: rng.next() < 0.5 } : { user, key: `r20-${i}`, quantity: rng.next() < 0.5 ? 1 : 1 + Math.floor(rng.next() * 5), http: rng.next() < 0.5 };
+      if (!repeat) keysOf.set(user, [...earlier, { key: shot.key, quantity: shot.quantity }]);
+      shots.push(shot);
+    }
+    // A keyed HTTP use counts 1 unit a request: the route's quantity.
+    for (const s of shots) if (s.http) s.quantity = 1;
+    const distinct = new Map<string, number>();
+
+    let recording = true;
+    let faults = 0;
+    const reporters = apps.map(async (app) => {
+      const ops = app.app.get(UsageOperations);
+      while (recording) {
+        await ops.report();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    const usages = apps.map((app) => app.app.get(UsageService));
+    let errors = 0;
+    await pool(32, shots.length, async (n) => {
+      const shot = shots[n];
+      if (n % Math.ceil(total / 8) === 0) {
+        // Every eighth of the run: the clock crosses windows, and Stripe misbehaves for a while.
+        await fake.advanceTime(20 * 60);
+        fake.faults.failNext(METER_EVENTS, 3, { status: 500 });
+        fake.faults.failNext(METER_EVENTS, 3, { status: 429 });
+        fake.faults.hangNext(METER_EVENTS, 1, 900);
+        fake.faults.dropResponseNext(METER_EVENTS, 2);
+        faults += 9;
+      }
+      const instance = n % 2;
+      try {
+        let counted: boolean;
+        if (shot.http) {
+          const res = await fetch(`${apps[instance].url}/api/metered/call`, { headers: { ...apps[instance].auth(shot.user), 'idempotency-key': shot.key } });
+          counted = res.status === 200 && res.headers.get('idempotent-replayed') !== 'true';
+          if (res.status !== 200) errors++;
+        } else {
+          counted = !(await usages[instance].record(shot.user, 'api_calls', shot.quantity, shot.key)).duplicate;
+        }
+        if (counted) distinct.set(`${shot.user}:${shot.key}`, (distinct.get(`${shot.user}:${shot.key}`) ?? 0) + shot.quantity);
+      } catch {
+        errors++;
+      }
+    });
+    recording = false;
+    await Promise.all(reporters);
+    // Drain what is left on both instances at once until every window is reported.
+    const windows = a.dataSource.getRepository(MeterWindowEntity);
+    for (let round = 0; round < 200 && (await windows.count({ where: [{ status: 'open' }, { status: 'sealed' }] })) > 0; round++) {
+      await Promise.all(apps.map((app) => app.app.get(UsageOperations).report()));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    const counters: { billable_id: string; used: number }[] = await a.dataSource.query(
+      "SELECT billable_id, SUM(used)::int AS used FROM payments_usage_counters WHERE metric = 'api_calls' GROUP BY billable_id",
+    );
+    const counted = new Map(counters.map((c) => [Number(c.billable_id), c.used]));
+    const rows = await windows.find();
+    let lost = 0;
+    let doubled = 0;
+    let countedTwice = 0;
+    let unreported = 0;
+    let expectedOverage = 0;
+    const expectedLocal = new Map<number, number>();
+    for (const [k, q] of distinct) expectedLocal.set(Number(k.split(':')[0]), (expectedLocal.get(Number(k.split(':')[0])) ?? 0) + q);
+    for (const user of users) {
+      const local = rows.filter((r) => r.billableId === String(user)).reduce((n, r) => n + r.quantity, 0);
+      const atStripe = fake.meterTotals(customers.get(user)!, 'api_calls');
+      lost += Math.max(0, local - atStripe);
+      doubled += Math.max(0, atStripe - local);
+      countedTwice += Math.abs((counted.get(user) ?? 0) - (expectedLocal.get(user) ?? 0)) + Math.abs((counted.get(user) ?? 0) - local);
+      unreported += rows.filter((r) => r.billableId === String(user) && r.status !== 'reported').length;
+      expectedOverage += meteredAmount(PRO_TIERS, local);
+    }
+    const events = fake.meterEvents().length;
+
+    await fake.advanceTime(31 * DAY);
+    const billedOverage = [...fake.state.invoices.values()]
+      .filter((i) => i.billing_reason === 'subscription_cycle')
+      .flatMap((i) => i.lines.data.filter((l) => l.description?.includes('(usage)')))
+      .reduce((n, l) => n + l.amount, 0);
+
+    report('R20', 'meters: 2 instances record and report while Stripe fails', {
+      uses: total, billables, distinctUses: distinct.size, errors, faultsArmed: faults, windows: rows.length, meterEvents: events,
+      stripeCallsPer1000Uses: Math.round((fake.requests.filter((r) => r.path === METER_EVENTS.path).length / total) * 1000),
+      lost, doubled, countedTwice, unreported, expectedOverageCents: expectedOverage, billedOverageCents: billedOverage,
+    }, started);
+    expect({ lost, doubled, countedTwice, unreported, errors }).toEqual({ lost: 0, doubled: 0, countedTwice: 0, unreported: 0, errors: 0 });
+    expect(billedOverage).toBe(expectedOverage);
+  } finally {
+    await b.close();
+    await a.close();
+    await fake.stop();
+    await db.drop();
+  }
+}
