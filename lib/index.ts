@@ -2,6 +2,8 @@ export { PaymentsModule } from './payments.module';
 export type { PaymentsAsyncExtras } from './payments.module';
 export type { PaymentsModuleOptions, ResolvedPaymentsOptions, PastDuePolicy, RedirectUrls, StripeClientConfig } from './payments.options';
 export type { RetentionOptions, UsageIdempotencyOptions } from './payments.options';
+// The shared work queue (issue 12, GUIDE §5).
+export type { WorkQueueOptions } from './payments.options';
 // Stripe call budget (issue 10, item 7).
 export type { StripeCallBudget } from './payments.options';
 export { PaymentsConfigError } from './payments-options.validator';
@@ -30,5 +32,7 @@ export * from './usage';
 export * from './health';
 // Organisations and roles (issue 13): who may do what to a billable, and who the Stripe customer is.
 export * from './teams';
+// The shared work queue (issue 12, GUIDE §5).
+export * from './queue';
 // Usage billing (issue 14): metered plans reported to Stripe Billing Meters, reconciliation.
 export * from './metering';

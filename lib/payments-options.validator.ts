@@ -4,6 +4,7 @@ import { isBillableEntity } from './persistence/billable-marker';
 import { resolveRetention } from './persistence/retention/retention.options';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
+import { resolveQueueOptions } from './queue/work-queue.options';
 import { resolveMeteringOptions } from './metering/metering.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
@@ -79,6 +80,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     metering,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
+    queue: resolveQueueOptions(options, fail),
   };
 }
 

@@ -30,6 +30,7 @@ import { StripeGateway } from './stripe/stripe-gateway.service';
 import { USAGE_CONTROLLERS, USAGE_PROVIDERS } from './usage/usage.providers';
 import { WEBHOOKS_CONTROLLERS, WEBHOOKS_PROVIDERS } from './webhooks/webhooks.providers';
 import { HEALTH_PROVIDERS } from './health/health.providers';
+import { QUEUE_PROVIDERS } from './queue/queue.providers';
 import { METERING_PROVIDERS } from './metering/metering.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
@@ -67,6 +68,7 @@ const CORE_PROVIDERS: Provider[] = [
 const PUBLIC_PROVIDERS: Provider[] = [...BILLING_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...ACCESS_PROVIDERS, ...USAGE_PROVIDERS];
 // Its own line so that rooms added in parallel branches merge without touching each other.
 PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
+PUBLIC_PROVIDERS.push(...QUEUE_PROVIDERS);
 PUBLIC_PROVIDERS.push(...METERING_PROVIDERS);
 
 /**

@@ -124,6 +124,33 @@ export interface PaymentsModuleOptions {
   authorizeBilling?: (request: any, action: BillingActionName, billableId: string) => boolean | Promise<boolean>;
   /** The payer's e-mail, name, address and metadata for the Stripe customer the module creates for a billable. Default: the billable row's `email`. */
   customerDetails?: (billableId: string) => CustomerDetails | null | undefined | Promise<CustomerDetails | null | undefined>;
+  // The shared work queue (issue 12, GUIDE §5).
+  /** Workers of the durable work queue (webhook events, seat syncs, meter reports) on this instance. Defaults below. */
+  queue?: WorkQueueOptions;
+}
+
+/** The durable work queue's workers on this instance (the table is shared by every instance). */
+export interface WorkQueueOptions {
+  /** Run workers on this instance; `false` for instances that only enqueue (a dedicated worker process runs them). Default true. */
+  workers?: boolean;
+  /** Items this instance runs at once; each holds a database connection only between statements, never while its handler runs. Default 4. */
+  concurrency?: number;
+  /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */
+  pollIntervalMs?: number;
+  /** A running item's lease, renewed every third of it while its handler runs; a killed instance's items are taken over after it. Default 15000, at least 500. */
+  leaseMs?: number;
+  /** First retry delay after a failure, doubled each attempt (with jitter), in ms. Default 1000. */
+  retryBaseMs?: number;
+  /** Longest retry delay, in ms. Default 300000 (5 min). */
+  retryMaxMs?: number;
+  /** On shutdown, how long in-flight items may finish before they are released to other instances, in ms. Default 5000. */
+  shutdownGraceMs?: number;
+  /**
+   * How other instances learn that work was enqueued: `'postgres'` (LISTEN/NOTIFY, one extra
+   * connection per instance), a channel object (e.g. a `RedisEntitlementsChannel` on its own
+   * channel name), or `false` (polling only). Default `'postgres'` on PostgreSQL, else polling.
+   */
+  wakeChannel?: EntitlementsChannel | 'postgres' | false;
 }
 
 /** Idempotency keys of metered uses, as Stripe does for its own keys. */
@@ -191,4 +218,5 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
+  queue: Required<Omit<WorkQueueOptions, 'wakeChannel'>> & { wakeChannel?: EntitlementsChannel | 'postgres' | false };
 }

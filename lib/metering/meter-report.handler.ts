@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
@@ -28,14 +28,14 @@ export class MeterReportHandler implements WorkHandler<MeterReportPayload>, OnMo
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
-    @Optional() @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
+    @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
     @Inject(USAGE_REPORTER) private readonly reporter: UsageReporter,
     private readonly transactions: PaymentsTransactions,
     private readonly billables: BillableStore,
   ) {}
 
   onModuleInit(): void {
-    this.queue?.register(this);
+    this.queue.register(this);
   }
 
   async run(item: WorkItem<MeterReportPayload>): Promise<WorkResult> {

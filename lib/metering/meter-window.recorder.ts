@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -25,7 +25,7 @@ export class MeterWindowRecorder implements MeteredUsageSink {
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
-    @Optional() @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
+    @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
     private readonly transactions: PaymentsTransactions,
   ) {}
 

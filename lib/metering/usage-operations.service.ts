@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -54,7 +54,7 @@ export interface ReconcileReport {
 export class UsageOperations {
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
-    @Optional() @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
+    @Inject(METERING_QUEUE) private readonly queue: WorkQueueApi,
     @Inject(USAGE_REPORTER) private readonly reporter: UsageReporter,
     private readonly transactions: PaymentsTransactions,
     private readonly billables: BillableStore,

@@ -38,6 +38,11 @@ export interface EnqueueOptions {
   runAfter?: Date;
   /** Items sharing an order key never run at the same time, and run in enqueue order. */
   orderKey?: string;
+  /**
+   * A pending item keeps the earlier of its `runAfter` and this one (a coalescing window is not
+   * pushed back by each change); true sets this one instead (debounce). Default false.
+   */
+  replaceRunAfter?: boolean;
 }
 
 export interface WorkQueueApi {

@@ -36,7 +36,7 @@ export class RedisEntitlementsChannel implements EntitlementsChannel {
   private readonly ownsPublisher: boolean;
   private subscriber: RedisLike | null = null;
 
-  constructor(options: RedisChannelOptions) {
+  constructor(private readonly options: RedisChannelOptions) {
     this.channel = options.channel ?? 'payments:entitlements';
     if (options.client) {
       this.publisher = options.client;
@@ -47,6 +47,11 @@ export class RedisEntitlementsChannel implements EntitlementsChannel {
     } else {
       throw new Error('nestjs-headless-payments: RedisEntitlementsChannel needs { url } or { client }.');
     }
+  }
+
+  /** The same Redis (URL or client) on another pub/sub channel, e.g. the work queue's wake-ups. */
+  forChannel(channel: string): RedisEntitlementsChannel {
+    return new RedisEntitlementsChannel({ ...this.options, channel });
   }
 
   async publish(billableId: string): Promise<void> {

@@ -18,6 +18,7 @@ export interface PaymentsMigrationOptions {
 const names = new DefaultNamingStrategy();
 const str = (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...extra });
 const ts = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'timestamp', isNullable: nullable });
+const ms = (name: string, nullable = false): TableColumnOptions => ({ ...ts(name, nullable), precision: 3 });
 const int = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'int', ...extra });
 const bool = (name: string, dflt: boolean): TableColumnOptions => ({ name, type: 'boolean', default: String(dflt) });
 const serialId: TableColumnOptions = { name: 'id', type: 'int', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
@@ -75,6 +76,19 @@ function moduleTables(): Table[] {
         ts('paid_at'), ts('period_start', true), ts('period_end', true),
       ],
       indices: [index('payments_payments', ['billable_id'])],
+    }),
+    new Table({
+      name: 'payments_work_items',
+      columns: [
+        serialId, str('kind', 64), str('item_key', 255), { name: 'payload', type: 'text' }, str('status', 16), int('attempts', { default: '0' }),
+        ms('run_after'), ms('locked_until', true), str('locked_by', 64, { isNullable: true }), str('order_key', 255, { isNullable: true }),
+        bool('rerun', false), str('last_error', 1000, { isNullable: true }), ms('created_at'), ms('updated_at'),
+      ],
+      indices: [
+        index('payments_work_items', ['kind', 'item_key'], true),
+        index('payments_work_items', ['status', 'run_after']),
+        index('payments_work_items', ['order_key']),
+      ],
     }),
     new Table({
       name: 'payments_meter_windows',

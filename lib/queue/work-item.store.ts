@@ -1,0 +1,173 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { WorkItemEntity } from '../persistence/entities/work-item.entity';
+import { PaymentsTransactions } from '../persistence/payments-transactions';
+
+type Dialect = 'postgres' | 'mysql' | 'sqlite';
+
+/** A claimed row, as the worker needs it. */
+export interface ClaimedRow {
+  id: string;
+  kind: string;
+  key: string;
+  payload: string;
+  /** Including this run. */
+  attempts: number;
+}
+
+/** What an enqueue writes. */
+export interface UpsertInput {
+  kind: string;
+  key: string;
+  payload: string;
+  runAfter: Date;
+  orderKey: string | null;
+  replaceRunAfter: boolean;
+  now: Date;
+}
+
+const T = 'payments_work_items';
+// Due: pending and its time has come, or running under a lease that expired (its instance died).
+const DUE = `((w.status = 'pending' AND w.run_after <= :now) OR (w.status = 'running' AND w.locked_until < :now))`;
+// Items of one order key run one at a time and in id order: an earlier unfinished one, or any
+// running one with a live lease, holds the later ones back. Failed items do not block.
+const IN_ORDER = `(w.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.id <> w.id AND ((o.status = 'pending' AND o.id < w.id) OR (o.status = 'running' AND (o.id < w.id OR o.locked_until >= :now)))))`;
+
+/**
+ * The queue's SQL, per database. Every write goes through PaymentsTransactions (SQLite shares one
+ * connection); no statement here ever waits on anything but the database.
+ */
+export class WorkItemStore {
+  readonly dialect: Dialect;
+  private readonly dataSource: DataSource;
+
+  constructor(private readonly transactions: PaymentsTransactions) {
+    this.dataSource = transactions.dataSource;
+    const type = this.dataSource.options.type;
+    this.dialect = transactions.isSqlite ? 'sqlite' : type === 'postgres' ? 'postgres' : type === 'mysql' || type === 'mariadb' ? 'mysql' : unsupported(type);
+  }
+
+  /** Inserts (kind, key) or applies the enqueue rules to the existing row, in the caller's transaction. */
+  async upsert(manager: EntityManager, input: UpsertInput): Promise<void> {
+    const mysql = this.dialect === 'mysql';
+    const n = (column: string) => (mysql ? `VALUES(${column})` : `excluded.${column}`);
+    const o = (column: string) => (mysql ? column : `${T}.${column}`);
+    const least = this.dialect === 'sqlite' ? 'min' : 'LEAST';
+    const settled = `${o('status')} IN ('done', 'failed')`;
+    const keepEarlier = `CASE WHEN ${o('status')} = 'pending' OR (${o('status')} = 'running' AND ${o('rerun')} = TRUE) THEN ${least}(${o('run_after')}, ${n('run_after')}) ELSE ${n('run_after')} END`;
+    // MySQL applies assignments left to right on the updated row: everything reading the old
+    // status or rerun comes before they change.
+    const assignments = [
+      `payload = ${n('payload')}`,
+      `order_key = COALESCE(${n('order_key')}, ${o('order_key')})`,
+      `run_after = ${input.replaceRunAfter ? n('run_after') : keepEarlier}`,
+      `attempts = CASE WHEN ${settled} THEN 0 ELSE ${o('attempts')} END`,
+      `last_error = CASE WHEN ${settled} THEN NULL ELSE ${o('last_error')} END`,
+      `rerun = CASE WHEN ${o('status')} = 'running' THEN TRUE ELSE FALSE END`,
+      `updated_at = ${n('updated_at')}`,
+      `status = CASE WHEN ${o('status')} = 'running' THEN 'running' ELSE 'pending' END`,
+    ].join(', ');
+    const insert = `INSERT INTO ${T} (kind, item_key, payload, status, attempts, run_after, order_key, rerun, created_at, updated_at) VALUES (:kind, :key, :payload, 'pending', 0, :runAfter, :orderKey, FALSE, :now, :now)`;
+    const conflict = mysql ? `ON DUPLICATE KEY UPDATE ${assignments}` : `ON CONFLICT (kind, item_key) DO UPDATE SET ${assignments}`;
+    await this.query(manager, `${insert} ${conflict}`, { ...input });
+  }
+
+  /** Takes up to `limit` due items of `kinds` under a lease held by `token`; each is then `running`. */
+  async claim(kinds: string[], limit: number, token: string, leaseMs: number, now = new Date()): Promise<ClaimedRow[]> {
+    if (kinds.length === 0 || limit <= 0) return [];
+    const params = { kinds, limit, token, now, until: new Date(now.getTime() + leaseMs) };
+    const candidates = `SELECT w.id, w.kind, w.item_key, w.payload, w.attempts FROM ${T} w WHERE w.kind IN (:...kinds) AND ${DUE} AND ${IN_ORDER} ORDER BY w.id LIMIT :limit`;
+    const take = `UPDATE ${T} SET status = 'running', attempts = attempts + 1, locked_until = :until, locked_by = :token, updated_at = :now`;
+    if (this.dialect === 'postgres') {
+      // One round trip: lock the candidates other claimers have not locked, and take them.
+      const sql = `WITH c AS (${candidates.replace('SELECT w.id, w.kind, w.item_key, w.payload, w.attempts', 'SELECT w.id')} FOR UPDATE OF w SKIP LOCKED) ${take.replace(/attempts = attempts/, `attempts = ${T}.attempts`)} FROM c WHERE ${T}.id = c.id RETURNING ${T}.id, ${T}.kind, ${T}.item_key, ${T}.payload, ${T}.attempts`;
+      return rowsOf(await this.query(this.dataSource.manager, sql, params)).map(toClaimed).sort((a, b) => Number(a.id) - Number(b.id));
+    }
+    const claimIn = async (manager: EntityManager) => {
+      const rows = rowsOf(await this.query(manager, this.dialect === 'mysql' ? `${candidates} FOR UPDATE SKIP LOCKED` : candidates, params));
+      if (rows.length === 0) return [];
+      await this.query(manager, `${take} WHERE id IN (:...ids)`, { ...params, ids: rows.map((r) => r.id) });
+      return rows.map((r) => ({ ...toClaimed(r), attempts: Number(r.attempts) + 1 }));
+    };
+    // SQLite: one instance, and PaymentsTransactions already runs one writer at a time.
+    if (this.dialect === 'sqlite') return this.transactions.run((tx) => claimIn(tx.manager));
+    return this.dataSource.transaction('READ COMMITTED', claimIn);
+  }
+
+  /** Extends the lease; false when the claim lost it (taken over after it expired). */
+  renew(id: string, token: string, leaseMs: number): Promise<boolean> {
+    return this.update({ lockedUntil: new Date(Date.now() + leaseMs) }, id, token);
+  }
+
+  /** The run succeeded: done, or pending again at once when it was enqueued meanwhile. */
+  complete(id: string, token: string, now = new Date()): Promise<boolean> {
+    // `rerun` last: MySQL would otherwise read the cleared flag in the assignments after it.
+    return this.update(
+      { status: () => `CASE WHEN rerun = TRUE THEN 'pending' ELSE 'done' END`, attempts: () => 'CASE WHEN rerun = TRUE THEN 0 ELSE attempts END', lastError: null, lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false },
+      id,
+      token,
+    );
+  }
+
+  /** Pending again at `runAfter`; `uncount` takes this run off the attempts (not a failure). */
+  reschedule(id: string, token: string, runAfter: Date, lastError: string | null, uncount: boolean, now = new Date()): Promise<boolean> {
+    return this.update(
+      { status: 'pending', runAfter, ...(uncount ? { attempts: () => 'attempts - 1' } : {}), ...(lastError !== null ? { lastError } : {}), lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false },
+      id,
+      token,
+    );
+  }
+
+  /** Out of attempts: `failed`, unless it was enqueued meanwhile (new work gets fresh attempts). */
+  fail(id: string, token: string, lastError: string, now = new Date()): Promise<boolean> {
+    return this.update(
+      { status: () => `CASE WHEN rerun = TRUE THEN 'pending' ELSE 'failed' END`, attempts: () => 'CASE WHEN rerun = TRUE THEN 0 ELSE attempts END', lastError, lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false },
+      id,
+      token,
+    );
+  }
+
+  /** Hands a running item back at shutdown: pending again at once, this run not counted. */
+  release(id: string, token: string, now = new Date()): Promise<boolean> {
+    return this.update({ status: 'pending', runAfter: now, attempts: () => 'attempts - 1', lockedUntil: null, lockedBy: null, updatedAt: now }, id, token);
+  }
+
+  private async update(set: Record<string, unknown>, id: string, token: string): Promise<boolean> {
+    const result = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(WorkItemEntity)
+        .set(set as never)
+        .where('id = :id AND locked_by = :token AND status = :running', { id: Number(id), token, running: 'running' })
+        .execute(),
+    );
+    return result.affected === 1;
+  }
+
+  /** Runs `sql` with `:named` parameters through the driver's own escaping (Dates, arrays). */
+  async query(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<unknown> {
+    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+    return manager.query(text, values);
+  }
+}
+
+/** Rows of a raw query: PostgreSQL answers an UPDATE ... RETURNING with [rows, count]. */
+export function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  return Array.isArray(result) ? result : [];
+}
+
+/** A date column read by a raw query: SQLite answers TypeORM's UTC text. */
+export function dateOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}
+
+function toClaimed(row: Record<string, unknown>): ClaimedRow {
+  return { id: String(row.id), kind: String(row.kind), key: String(row.item_key), payload: String(row.payload), attempts: Number(row.attempts) };
+}
+
+function unsupported(type: string): never {
+  throw new Error(`nestjs-headless-payments: the work queue supports PostgreSQL, MySQL 8, MariaDB 10.6+ and SQLite, not ${type}.`);
+}

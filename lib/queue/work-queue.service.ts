@@ -1,0 +1,165 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EntityManager } from 'typeorm';
+import { PAYMENTS_OPTIONS } from '../payments.constants';
+import type { ResolvedPaymentsOptions } from '../payments.options';
+import { WORK_KEY_LENGTH, WORK_KIND_LENGTH } from '../persistence/entities/work-item.entity';
+import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
+import { InFlight, WorkDispatcher } from './work-dispatcher';
+import { ClaimedRow, WorkItemStore } from './work-item.store';
+import { WorkQueueAdmin } from './work-queue.admin';
+import type { EnqueueOptions, WorkHandler, WorkQueueApi } from './work-queue.contract';
+import { RunOutcome, WorkRunner } from './work-runner';
+import { CommitWatcher, WakeBroadcast } from './work-wake';
+
+let workersDisabledInProcess = false;
+
+/** @internal The CLI runs one command: its process must not start taking the app's work. */
+export function disableQueueWorkersInThisProcess(): void {
+  workersDisabledInProcess = true;
+}
+
+/**
+ * The durable work queue (GUIDE §5). Capabilities register a handler per kind in onModuleInit
+ * and enqueue inside their own transactions; workers on every instance claim due items
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL and MySQL 8/MariaDB 10.6+, a guarded UPDATE on SQLite),
+ * run them with no transaction open, and record the result. Woken after an enqueue commits on this
+ * instance, by the wake channel from the others, and by polling.
+ */
+@Injectable()
+export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Payments:Queue');
+  private readonly handlers = new Map<string, WorkHandler>();
+  private readonly runner: WorkRunner;
+  private readonly dispatcher: WorkDispatcher;
+  private readonly commits: CommitWatcher;
+  private readonly broadcast: WakeBroadcast | null;
+  /** This instance in `locked_by`; each claim adds a sequence number. */
+  private readonly instance = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private claims = 0;
+
+  constructor(
+    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
+    transactions: PaymentsTransactions,
+  ) {
+    const store = new WorkItemStore(transactions);
+    super(store, transactions);
+    this.runner = new WorkRunner(store, options.queue);
+    this.dispatcher = new WorkDispatcher(options.queue.concurrency, options.queue.pollIntervalMs, (free) => this.claimAndStart(free));
+    this.commits = new CommitWatcher(transactions.dataSource);
+    this.broadcast = WakeBroadcast.from(options, transactions.dataSource);
+  }
+
+  /**
+   * Inside the caller's transaction (a TypeORM manager, or the module's PaymentsTx): makes sure
+   * (kind, key) runs after this commit with `payload`. Pending: the payload is replaced and the
+   * earlier `runAfter` kept (unless `replaceRunAfter`); running: it runs once more afterwards;
+   * done or failed: pending again with fresh attempts. Wakes the workers once the transaction commits.
+   */
+  async enqueue<P>(manager: EntityManager | PaymentsTx, kind: string, key: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
+    checkName('kind', kind, WORK_KIND_LENGTH);
+    checkName('key', key, WORK_KEY_LENGTH);
+    if (options.orderKey !== undefined) checkName('orderKey', options.orderKey, WORK_KEY_LENGTH);
+    const json = JSON.stringify(payload ?? null);
+    const now = new Date();
+    const runAfter = options.runAfter ?? now;
+    const em = manager instanceof PaymentsTx ? manager.manager : manager;
+    await this.store.upsert(em, { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now });
+    const committed = () => {
+      this.dispatcher.wakeAt(runAfter);
+      this.broadcast?.publish(kind);
+    };
+    if (manager instanceof PaymentsTx) manager.afterCommit(committed);
+    else this.commits.afterCommit(em, committed);
+  }
+
+  /** Registers what a kind does (call from onModuleInit); one handler per kind. */
+  register(handler: WorkHandler): void {
+    checkName('kind', handler?.kind, WORK_KIND_LENGTH);
+    if (typeof handler.run !== 'function') throw new Error(`nestjs-headless-payments: the work handler '${handler.kind}' needs a run(item) method.`);
+    if (this.handlers.has(handler.kind)) throw new Error(`nestjs-headless-payments: a work handler for '${handler.kind}' is registered already; register each kind once.`);
+    this.handlers.set(handler.kind, handler);
+    this.dispatcher.wake();
+  }
+
+  /** Wakes this instance's workers now. */
+  wake(kind?: string): void {
+    if (kind === undefined || kind === '' || this.handlers.has(kind)) this.dispatcher.wake();
+  }
+
+  /**
+   * Runs due items (of `kind`, or every registered kind) on this instance until none is left, and
+   * waits for this instance's workers' runs of them; returns how many ran. For tests and the CLI.
+   */
+  async drain(kind?: string): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      const kinds = kind === undefined ? [...this.handlers.keys()] : this.handlers.has(kind) ? [kind] : [];
+      const started = await this.claimAndStart(this.options.queue.concurrency, kinds);
+      // The workers may be claiming the same items right now: count and wait for theirs too.
+      await this.dispatcher.claimSettled();
+      const mine = [...this.dispatcher.inFlight.values()].filter((run) => kinds.includes(run.kind));
+      if (started.length === 0 && mine.length === 0) return ran;
+      await Promise.all(mine.map((run) => run.done));
+      ran += mine.length;
+    }
+  }
+
+  /** Runs in flight on this instance (for the health indicator and tests). */
+  get inFlightCount(): number {
+    return this.dispatcher.inFlight.size;
+  }
+
+  /** @internal Starts the workers, unless `queue.workers` is false. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.queue.workers || workersDisabledInProcess) return;
+    this.dispatcher.start();
+    await this.broadcast?.listen((kind) => this.wake(kind || undefined));
+  }
+
+  /** @internal Stops claiming, gives runs in flight `queue.shutdownGraceMs` to finish, then releases the rest to other instances. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.dispatcher.stop();
+    this.commits.close();
+    const runs = [...this.dispatcher.inFlight.values()];
+    if (runs.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.queue.shutdownGraceMs)));
+      await Promise.race([Promise.all(runs.map((run) => run.done)), grace]);
+      clearTimeout(timer);
+      const left = [...this.dispatcher.inFlight.values()];
+      for (const run of left) {
+        run.abandoned = true;
+        await this.store.release(run.id, run.token).catch(() => false);
+      }
+      if (left.length > 0) this.logger.warn(`Released ${left.length} work item(s) still running at shutdown; another instance runs them again.`);
+    }
+    await this.broadcast?.close();
+  }
+
+  /** Claims up to `free` due items of `kinds` and starts running them (not awaited). */
+  private async claimAndStart(free: number, kinds = [...this.handlers.keys()]): Promise<InFlight[]> {
+    const token = `${this.instance}#${++this.claims}`;
+    const rows = await this.store.claim(kinds, free, token, this.options.queue.leaseMs);
+    return rows.map((row) => this.start(row, token));
+  }
+
+  private start(row: ClaimedRow, token: string): InFlight {
+    const handler = this.handlers.get(row.kind) as WorkHandler;
+    const run: InFlight = { id: row.id, kind: row.kind, token, abandoned: false, done: Promise.resolve() };
+    run.done = this.runner.run(handler, row, token, () => run.abandoned).then((outcome: RunOutcome) => {
+      this.dispatcher.inFlight.delete(`${token}/${row.id}`);
+      if (outcome.state === 'retry') this.dispatcher.wakeAt(outcome.at);
+      this.dispatcher.wake();
+    });
+    this.dispatcher.inFlight.set(`${token}/${row.id}`, run);
+    return run;
+  }
+}
+
+function checkName(what: string, value: unknown, max: number): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw new Error(`nestjs-headless-payments: a work item's ${what} must be a non-empty string of at most ${max} characters, not ${JSON.stringify(value)?.slice(0, 80)}.`);
+  }
+}
