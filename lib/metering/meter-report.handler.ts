@@ -43,9 +43,12 @@ export class MeterReportHandler implements WorkHandler<MeterReportPayload>, OnMo
     const windowStart = new Date(item.payload.windowStart);
     const repo = this.transactions.dataSource.getRepository(MeterWindowEntity);
     const where = { billableId, meter, windowStart, seq };
-    // Freeze the total first: a use committing after this lands in the next sequence.
+    const now = this.options.now();
+    // Freeze the total and the event time first: a use committing after this lands in the next
+    // sequence, and every retry sends the same parameters (Stripe refuses a reused key otherwise).
+    const eventAt = new Date(eventTimestamp({ start: windowStart, end: new Date(item.payload.windowEnd) }, now) * 1000);
     await this.transactions.write((manager) =>
-      manager.createQueryBuilder().update(MeterWindowEntity).set({ status: 'sealed' }).where('billable_id = :billableId AND meter = :meter AND window_start = :windowStart AND seq = :seq AND status = :open', { ...where, open: 'open' }).execute(),
+      manager.createQueryBuilder().update(MeterWindowEntity).set({ status: 'sealed', eventAt }).where('billable_id = :billableId AND meter = :meter AND window_start = :windowStart AND seq = :seq AND status = :open', { ...where, open: 'open' }).execute(),
     );
     const row = await repo.findOne({ where });
     if (!row) {
@@ -55,8 +58,7 @@ export class MeterReportHandler implements WorkHandler<MeterReportPayload>, OnMo
     if (row.status === 'reported') return 'done';
     if (row.status === 'expired' || row.status === 'rejected') throw new MeterWindowRejectedError(`window ${item.key} was refused: ${row.lastError ?? row.status}`);
     if (row.quantity === 0) return this.mark(row.id, 'reported');
-    const now = this.options.now();
-    const timestamp = eventTimestamp({ start: row.windowStart, end: row.windowEnd }, now);
+    const timestamp = Math.floor((row.eventAt ?? new Date(eventTimestamp({ start: row.windowStart, end: row.windowEnd }, now) * 1000)).getTime() / 1000);
     if (row.quantity < 0) return this.reject(row, 'rejected', 'negative_total', item.key);
     if (pastBackdateLimit(timestamp, now)) return this.reject(row, 'expired', 'outside_backdating_limit', item.key);
     const customerId = (await this.billables.findById(billableId))?.stripeCustomerId ?? null;

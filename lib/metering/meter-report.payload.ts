@@ -7,5 +7,7 @@ export interface MeterReportPayload {
   meter: string;
   /** ISO time of the window start. */
   windowStart: string;
+  /** ISO time of the window end (a window is cut at the billing period's end). */
+  windowEnd: string;
   seq: number;
 }

@@ -43,6 +43,10 @@ export class MeterWindowEntity {
   @Column({ type: String, length: 16 })
   status: MeterWindowStatus;
 
+  /** The meter event's time, fixed when the row is sealed: every retry sends the same parameters. */
+  @Column({ name: 'event_at', type: Date, nullable: true })
+  eventAt: Date | null;
+
   @Column({ name: 'reported_at', type: Date, nullable: true })
   reportedAt: Date | null;
 

@@ -6,7 +6,7 @@ import { PaymentsTransactions } from '../persistence/payments-transactions';
 import type { WorkQueueApi } from '../queue/work-queue.contract';
 import { METER_REPORT_KIND, MeterReportPayload } from './meter-report.payload';
 import { MeterWindowEntity } from './meter-window.entity';
-import { reportKey, windowOf } from './meter-window';
+import { reportKey, windowIn } from './meter-window';
 import { MeteredUsageSink, MeteredUse } from './metered-usage.sink';
 import { METERING_QUEUE } from './metering.tokens';
 
@@ -30,7 +30,7 @@ export class MeterWindowRecorder implements MeteredUsageSink {
   ) {}
 
   async counted(manager: EntityManager, use: MeteredUse): Promise<void> {
-    const window = windowOf(use.at, this.options.metering.windowMinutes);
+    const window = windowIn(use.at, this.options.metering.windowMinutes, use.period);
     const cacheKey = `${use.billableId}\u0000${use.meter}\u0000${window.start.getTime()}`;
     // Each turn either applies the increment or finds the row sealed and opens the next sequence.
     for (let turn = 0; turn < 5; turn++) {
@@ -66,7 +66,7 @@ export class MeterWindowRecorder implements MeteredUsageSink {
       .createQueryBuilder()
       .insert()
       .into(MeterWindowEntity)
-      .values({ ...where, metric: use.metric, windowEnd: window.end, seq, quantity: 0, status: 'open', reportedAt: null, lastError: null })
+      .values({ ...where, metric: use.metric, windowEnd: window.end, seq, quantity: 0, status: 'open', eventAt: null, reportedAt: null, lastError: null })
       .orIgnore()
       .updateEntity(false);
     const [sql, parameters] = insert.getQueryAndParameters();
@@ -86,7 +86,7 @@ export class MeterWindowRecorder implements MeteredUsageSink {
     const delayMs = Math.max(window.end.getTime(), now) + graceSeconds * 1000 - now;
     // The queue runs on the wall clock; `options.now` may be a test's clock: keep only the delay.
     const runAfter = new Date(Date.now() + delayMs);
-    const payload: MeterReportPayload = { billableId: use.billableId, meter: use.meter, windowStart: window.start.toISOString(), seq };
+    const payload: MeterReportPayload = { billableId: use.billableId, meter: use.meter, windowStart: window.start.toISOString(), windowEnd: window.end.toISOString(), seq };
     await this.queue.enqueue(manager, METER_REPORT_KIND, reportKey(use.billableId, use.meter, window.start, seq), payload, { runAfter });
   }
 }

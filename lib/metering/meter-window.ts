@@ -16,6 +16,14 @@ export function windowOf(at: Date, minutes: number): MeterWindow {
   return { start: new Date(start), end: new Date(start + size) };
 }
 
+/** The window of `at`, cut at the billing period's bounds (a window never spans a renewal). */
+export function windowIn(at: Date, minutes: number, period: MeterWindow): MeterWindow {
+  const w = windowOf(at, minutes);
+  const start = w.start < period.start && period.start <= at ? period.start : w.start;
+  const end = w.end > period.end && period.end > at ? period.end : w.end;
+  return { start, end };
+}
+
 /** The queue item key of one window report. */
 export function reportKey(billableId: string, meter: string, windowStart: Date, seq: number): string {
   return `${billableId}:${meter}:${windowStart.toISOString()}:${seq}`;

@@ -10,6 +10,8 @@ export interface MeteredUse {
   quantity: number;
   /** When the units were counted: picks the reporting window. */
   at: Date;
+  /** The usage (billing) period they count in: a window never straddles its end, so Stripe bills them in the same period. */
+  period: { start: Date; end: Date };
 }
 
 /**

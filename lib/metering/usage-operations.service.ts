@@ -69,7 +69,7 @@ export class UsageOperations {
     // Enqueueing a pending item again keeps the earlier run time: now.
     await this.transactions.write(async (manager) => {
       for (const row of rows) {
-        const payload: MeterReportPayload = { billableId: row.billableId, meter: row.meter, windowStart: row.windowStart.toISOString(), seq: row.seq };
+        const payload: MeterReportPayload = { billableId: row.billableId, meter: row.meter, windowStart: row.windowStart.toISOString(), windowEnd: row.windowEnd.toISOString(), seq: row.seq };
         await this.queue.enqueue(manager, METER_REPORT_KIND, reportKey(row.billableId, row.meter, row.windowStart, row.seq), payload, { runAfter: new Date() });
       }
     });

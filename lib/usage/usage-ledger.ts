@@ -80,7 +80,7 @@ export class UsageLedger {
   /** Metered increments batch per (counter, meter) lane; each batch is one transaction with its meter write. */
   private readonly meteredBatcher: CounterBatcher;
   private readonly meteredLanes = new Map<string, number>();
-  private readonly meteredLaneOf: { counterId: number; billableId: string; metric: string; meter: string }[] = [];
+  private readonly meteredLaneOf: { counterId: number; billableId: string; metric: string; meter: string; period: UsagePeriod }[] = [];
 
   constructor(
     private readonly transactions: PaymentsTransactions,
@@ -97,7 +97,7 @@ export class UsageLedger {
         const use = this.meteredLaneOf[lane];
         return this.transactions.run(async ({ manager }) => {
           if (!(await this.counters.increment(manager, use.counterId, quantity, limit))) return false;
-          await this.meter(manager, { ...use, meter: use.meter }, quantity);
+          await this.meter(manager, use, use.period, quantity);
           return true;
         });
       },
@@ -151,7 +151,7 @@ export class UsageLedger {
         return;
       }
       await this.transactions.run(async ({ manager }) => {
-        if (await this.counters.decrement(manager, reservation.counterId, reservation.quantity)) await this.meter(manager, reservation, -reservation.quantity, reservation.countedAt);
+        if (await this.counters.decrement(manager, reservation.counterId, reservation.quantity)) await this.meter(manager, reservation, periodOf(reservation), -reservation.quantity, reservation.countedAt);
       });
       return;
     }
@@ -163,7 +163,7 @@ export class UsageLedger {
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
       if (flipped.affected === 1 && (await this.counters.decrement(tx.manager, reservation.counterId, reservation.quantity))) {
-        await this.meter(tx.manager, reservation, -reservation.quantity, reservation.countedAt);
+        await this.meter(tx.manager, reservation, periodOf(reservation), -reservation.quantity, reservation.countedAt);
       }
     });
   }
@@ -241,7 +241,7 @@ export class UsageLedger {
     if (inserted.affected === 1) {
       const recordId = (await manager.getRepository(UsageRecordEntity).findOneOrFail({ where, select: { id: true } })).id;
       if (await this.counters.increment(manager, counterId, request.quantity, request.limit)) {
-        await this.meter(manager, request, request.quantity);
+        await this.meter(manager, request, request.period, request.quantity);
         return { admitted: true, reservation: this.reservation(request, counterId, recordId, null) };
       }
       // Refused: leave no trace of the key, so the client's retry after the reset is counted.
@@ -257,7 +257,7 @@ export class UsageLedger {
     if (!(await this.counters.increment(manager, counterId, request.quantity, request.limit))) {
       return { admitted: false, used: (await this.counters.readUsed(manager, counterId)) ?? 0 };
     }
-    await this.meter(manager, request, request.quantity);
+    await this.meter(manager, request, request.period, request.quantity);
     await manager
       .createQueryBuilder()
       .update(UsageRecordEntity)
@@ -302,16 +302,19 @@ export class UsageLedger {
     const laneKey = `${counterId}\u0000${request.meter}`;
     let lane = this.meteredLanes.get(laneKey);
     if (lane === undefined) {
-      lane = this.meteredLaneOf.push({ counterId, billableId: request.billableId, metric: request.metric, meter: request.meter }) - 1;
+      lane = this.meteredLaneOf.push({ counterId, billableId: request.billableId, metric: request.metric, meter: request.meter, period: request.period }) - 1;
       this.meteredLanes.set(laneKey, lane);
     }
     return this.meteredBatcher.increment(lane, request.quantity, request.limit);
   }
 
   /** Hands a metered change to the metering room, inside the caller's transaction. */
-  private async meter(manager: EntityManager, use: { billableId: string; metric: string; meter?: string | null }, quantity: number, at?: Date): Promise<void> {
+  private async meter(
+    manager: EntityManager, use: { billableId: string; metric: string; meter?: string | null }, period: { start: Date; end: Date }, quantity: number, at?: Date,
+  ): Promise<void> {
     if (!use.meter || !this.sink) return;
-    await this.sink.counted(manager, { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now() });
+    const { start, end } = period;
+    await this.sink.counted(manager, { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now(), period: { start, end } });
   }
 }
 
@@ -325,4 +328,8 @@ function assertQuantity(quantity: number): void {
 function replayOf(record: UsageRecordEntity): UsageReplay {
   const stored = record.responseBody !== null;
   return { status: record.responseStatus, stored, body: stored ? decodeReplayBody(record.responseBody as string) : undefined };
+}
+
+function periodOf(reservation: UsageReservation): { start: Date; end: Date } {
+  return { start: reservation.periodStart, end: reservation.periodEnd };
 }

@@ -52,30 +52,26 @@ export async function r20Meters(): Promise<void> {
 
     // The uses: each key once, 10% repeating an earlier key of the same billable.
     const shots: { user: number; key: string; quantity: number; http: boolean }[] = [];
-    const keysOf = new Map<number, { key: string; quantity: number }[]>();
+    const keysOf = new Map<number, { key: string; quantity: number; http: boolean }[]>();
     for (let i = 0; i < total; i++) {
       const user = users[Math.floor(rng.next() * users.length)];
       const earlier = keysOf.get(user) ?? [];
       const repeat = earlier.length > 0 && rng.next() < 0.1 ? rng.pick(earlier) : null;
-      const shot = repeat ? { user, ...repeat, http: rng.next() < 0.5 } : { user, key: `r20-${i}`, quantity: rng.next() < 0.5 ? 1 : 1 + Math.floor(rng.next() * 5), http: rng.next() < 0.5 };
-      if (!repeat) keysOf.set(user, [...earlier, { key: shot.key, quantity: shot.quantity }]);
+      // A repeat is the same request again (same route or job, same quantity); a route use is 1 unit.
+      const http = rng.next() < 0.5;
+      const shot = repeat ? { user, ...repeat } : { user, key: `r20-${i}`, quantity: http ? 1 : 1 + Math.floor(rng.next() * 40), http };
+      if (!repeat) keysOf.set(user, [...earlier, { key: shot.key, quantity: shot.quantity, http: shot.http }]);
       shots.push(shot);
     }
-    // A keyed HTTP use counts 1 unit a request: the route's quantity.
-    for (const s of shots) if (s.http) s.quantity = 1;
     const distinct = new Map<string, number>();
 
-    let recording = true;
     let faults = 0;
-    const reporters = apps.map(async (app) => {
-      const ops = app.app.get(UsageOperations);
-      while (recording) {
-        await ops.report();
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    });
+    const reports: Promise<number>[] = [];
     const usages = apps.map((app) => app.app.get(UsageService));
     let errors = 0;
+    let inUseRetries = 0;
+    const errorCodes = new Map<string, number>();
+    const phase: Record<string, number> = { setup: Math.round((Date.now() - started) / 1000) };
     await pool(32, shots.length, async (n) => {
       const shot = shots[n];
       if (n % Math.ceil(total / 8) === 0) {
@@ -86,24 +82,40 @@ export async function r20Meters(): Promise<void> {
         fake.faults.hangNext(METER_EVENTS, 1, 900);
         fake.faults.dropResponseNext(METER_EVENTS, 2);
         faults += 9;
+        // Both instances report at once while the uses go on (the current windows too).
+        for (const app of apps) reports.push(app.app.get(UsageOperations).report());
       }
       const instance = n % 2;
-      try {
-        let counted: boolean;
-        if (shot.http) {
-          const res = await fetch(`${apps[instance].url}/api/metered/call`, { headers: { ...apps[instance].auth(shot.user), 'idempotency-key': shot.key } });
-          counted = res.status === 200 && res.headers.get('idempotent-replayed') !== 'true';
-          if (res.status !== 200) errors++;
-        } else {
-          counted = !(await usages[instance].record(shot.user, 'api_calls', shot.quantity, shot.key)).duplicate;
+      // A repeat racing its first use waits, then may hear 409 idempotency_key_in_use: asked again, as a client would.
+      for (let attempt = 0; ; attempt++) {
+        let code: string | null = null;
+        let counted = false;
+        try {
+          if (shot.http) {
+            const res = await fetch(`${apps[instance].url}/api/metered/call`, { headers: { ...apps[instance].auth(shot.user), 'idempotency-key': shot.key } });
+            counted = res.status === 200 && res.headers.get('idempotent-replayed') !== 'true';
+            if (res.status !== 200) code = `${res.status}:${((await res.json()) as { code?: string }).code}`;
+          } else {
+            counted = !(await usages[instance].record(shot.user, 'api_calls', shot.quantity, shot.key)).duplicate;
+          }
+        } catch (error) {
+          code = (error as { code?: string }).code ?? String(error);
         }
         if (counted) distinct.set(`${shot.user}:${shot.key}`, (distinct.get(`${shot.user}:${shot.key}`) ?? 0) + shot.quantity);
-      } catch {
-        errors++;
+        if (code !== null && code.endsWith('idempotency_key_in_use') && attempt < 20) {
+          inUseRetries++;
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
+        if (code !== null) {
+          errors++;
+          errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+        }
+        break;
       }
     });
-    recording = false;
-    await Promise.all(reporters);
+    phase.record = Math.round((Date.now() - started) / 1000);
+    await Promise.all(reports);
     // Drain what is left on both instances at once until every window is reported.
     const windows = a.dataSource.getRepository(MeterWindowEntity);
     for (let round = 0; round < 200 && (await windows.count({ where: [{ status: 'open' }, { status: 'sealed' }] })) > 0; round++) {
@@ -111,6 +123,7 @@ export async function r20Meters(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
 
+    phase.drain = Math.round((Date.now() - started) / 1000);
     const counters: { billable_id: string; used: number }[] = await a.dataSource.query(
       "SELECT billable_id, SUM(used)::int AS used FROM payments_usage_counters WHERE metric = 'api_calls' GROUP BY billable_id",
     );
@@ -141,9 +154,10 @@ export async function r20Meters(): Promise<void> {
       .reduce((n, l) => n + l.amount, 0);
 
     report('R20', 'meters: 2 instances record and report while Stripe fails', {
-      uses: total, billables, distinctUses: distinct.size, errors, faultsArmed: faults, windows: rows.length, meterEvents: events,
+      uses: total, billables, distinctUses: distinct.size, errors, inUseRetries, faultsArmed: faults, windows: rows.length, meterEvents: events,
       stripeCallsPer1000Uses: Math.round((fake.requests.filter((r) => r.path === METER_EVENTS.path).length / total) * 1000),
-      lost, doubled, countedTwice, unreported, expectedOverageCents: expectedOverage, billedOverageCents: billedOverage,
+      lost, doubled, countedTwice, unreported, errorCodes: [...errorCodes].map(([c, n]) => `${c}x${n}`).join(',') || 'none',
+      leftStatuses: rows.filter((r) => r.status !== 'reported').map((r) => `${r.status}/${r.lastError}`).join(',') || 'none', phases: JSON.stringify(phase), expectedOverageCents: expectedOverage, billedOverageCents: billedOverage,
     }, started);
     expect({ lost, doubled, countedTwice, unreported, errors }).toEqual({ lost: 0, doubled: 0, countedTwice: 0, unreported: 0, errors: 0 });
     expect(billedOverage).toBe(expectedOverage);
