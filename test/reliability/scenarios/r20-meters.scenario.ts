@@ -22,8 +22,8 @@ const PRO_TIERS = { billing_scheme: 'tiered', tiers_mode: 'graduated', unit_amou
 export async function r20Meters(): Promise<void> {
   const started = Date.now();
   const rng = rngFor('R20');
-  const total = sized({ ci: 3000, full: 100_000 });
-  const billables = sized({ ci: 20, full: 200 });
+  const total = sized({ ci: 1500, full: 100_000 });
+  const billables = sized({ ci: 10, full: 200 });
   const db = await createTestDatabase('postgres');
   const fake = await FakeStripe.start({ seed: SEED, startTime: Date.UTC(2026, 10, 2, 8, 0) / 1000 });
   seedMeteredCatalog(fake);
