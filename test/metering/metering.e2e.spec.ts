@@ -1,6 +1,7 @@
 import { MeterWindowEntity, UsageOperations, UsageService } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { call, customersOf, jwtGuard, stripeCallsDuring } from '../billing/billing-kit';
+import { runUsageCommand } from '../../lib/metering/usage-cli';
 import { LogCapture } from '../support/log-capture';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
@@ -145,6 +146,18 @@ describe.each(testDatabases())('usage billing through Stripe meters on %s', (kin
     await fake.waitForDeliveries();
     for (let i = 0; i < 10; i++) expect(await hit(user)).toBe(200);
     expect((await windowsOf(app, user)).reduce((n, w) => n + w.quantity, 0)).toBe(10);
+  });
+
+  it('CLI: usage:report drains, usage:reconcile prints the drift per billable and meter (exit 0 at no drift), a bad --period is 2', async () => {
+    const { user } = await subscribed('payg');
+    expect(await hit(user)).toBe(200);
+    expect(await runUsageCommand(ops, 'usage:report', [])).toMatchObject({ code: 0, output: { reported: expect.any(Number) } });
+    const month = new Date(fake.now() * 1000).toISOString().slice(0, 7);
+    const recon = await runUsageCommand(ops, 'usage:reconcile', ['--period', month]);
+    expect(recon).toMatchObject({ code: 0, output: { totalDrift: 0, flagged: 0 } });
+    expect((recon!.output as any).rows.find((r: { billableId: string }) => r.billableId === String(user))).toMatchObject({ local: 1, stripe: 1, drift: 0 });
+    expect(await runUsageCommand(ops, 'usage:reconcile', ['--period=last-week'])).toMatchObject({ code: 2 });
+    expect(await runUsageCommand(ops, 'events:failed', [])).toBeNull();
   });
 
   it('a window older than Stripe\'s 35-day backdating limit is flagged (failed item, log, reconcile), never dropped silently', async () => {
