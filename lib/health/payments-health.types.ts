@@ -8,6 +8,8 @@ export interface PaymentsHealthOptions {
   maxFailedEvents?: number;
   /** Age in seconds of the oldest event not yet processed above which the check is down. Default 3600. */
   maxBacklogAgeSeconds?: number;
+  /** Usage-billing windows Stripe refused (never billed) above which the check is down. Default 0. */
+  maxFlaggedMeterWindows?: number;
 }
 
 /** What the check reports under its key (Terminus' `HealthIndicatorResult` shape). */
@@ -19,6 +21,8 @@ export interface PaymentsHealthDetails {
   failedEvents: number | null;
   /** Seconds since the oldest event not yet processed arrived; 0 with none, null when the database is down. */
   oldestUnprocessedSeconds: number | null;
+  /** Usage-billing windows flagged as never billable (see usage:reconcile); null when the database is down. */
+  flaggedMeterWindows: number | null;
   /** One sentence per failing part; empty when up. */
   problems: string[];
 }

@@ -1,4 +1,4 @@
-import { MeterWindowEntity, UsageOperations, UsageService } from '../../lib';
+import { MeterWindowEntity, PaymentsHealthIndicator, UsageOperations, UsageService } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { call, customersOf, jwtGuard, stripeCallsDuring } from '../billing/billing-kit';
 import { runUsageCommand } from '../../lib/metering/usage-cli';
@@ -173,5 +173,8 @@ describe.each(testDatabases())('usage billing through Stripe meters on %s', (kin
     const recon = await ops.reconcile({ start: new Date(start.getTime() - (start.getTime() % 60_000)), end: new Date(row.windowEnd) });
     expect(recon.rows.find((r) => r.billableId === String(user))).toMatchObject({ local: 1, flagged: 1 });
     expect(recon.flagged).toBeGreaterThanOrEqual(1);
+    const health = await app.app.get(PaymentsHealthIndicator).isHealthy('payments', { stripe: false });
+    expect(health.payments).toMatchObject({ status: 'down', flaggedMeterWindows: expect.any(Number) });
+    expect(health.payments.flaggedMeterWindows).toBeGreaterThanOrEqual(1);
   });
 });
