@@ -173,6 +173,8 @@ export interface RetentionOptions {
   intervalMs?: number;
   /** Rows deleted per statement. Default 1000. */
   batchSize?: number;
+  /** Days a `done` work queue item is kept (enqueueing the same work again makes a new one); failed and pending items are never pruned. Default 7. */
+  workItemsDays?: number;
 }
 
 /** How many Stripe calls one billable may cause through the module's routes, counted by a @nestjs/throttler storage. */

@@ -3,6 +3,8 @@ import { LinkBy } from '../webhooks/operations/customer-linker';
 import { parseSince } from '../webhooks/operations/event-catch-up';
 import type { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
+import { QUEUE_USAGE, runQueueCommand } from '../queue/queue.cli';
+import type { WorkQueue } from '../queue/work-queue.service';
 
 /** Usage text of `nestjs-headless-payments`. */
 export const USAGE = `Usage: nestjs-headless-payments <command> --module <file>#<ExportName>
@@ -21,6 +23,7 @@ Commands:
                                  (dry run unless --apply; by metadata.billable_id by default)
   doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
   prune                          delete processed inbox rows and usage records past their retention
+${QUEUE_USAGE}
 ${USAGE_CLI_HELP}
   --help                         print this text
 
@@ -61,8 +64,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   return args;
 }
 
-/** Runs one command against the app's WebhookOperations (or PaymentsRetention for `prune`); returns the exit code and the JSON to print. */
-export async function runCliCommand(ops: WebhookOperations, args: CliArgs, retention?: PaymentsRetention): Promise<{ code: number; output: unknown }> {
+/** Runs one command against the app's WebhookOperations (PaymentsRetention for `prune`, WorkQueue for `queue:*`); returns the exit code and the JSON to print. */
+export async function runCliCommand(ops: WebhookOperations, args: CliArgs, retention?: PaymentsRetention, queue?: WorkQueue): Promise<{ code: number; output: unknown }> {
+  if (args.command?.startsWith('queue:')) return runQueueCommand(queue, args);
   switch (args.command) {
     case 'events:failed': {
       const rows = await ops.failedEvents();

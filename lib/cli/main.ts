@@ -8,6 +8,7 @@ import { PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../payments.constants';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
+import { disableQueueWorkersInThisProcess, WorkQueue } from '../queue/work-queue.service';
 import { runUsageCommand } from '../metering/usage-cli';
 import { UsageOperations } from '../metering/usage-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
@@ -34,6 +35,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  // A command must not start taking the app's work in the background (queue:drain runs it in the open).
+  disableQueueWorkersInThisProcess();
   const app = await NestFactory.createApplicationContext(loadAppModule(args.module), { logger: ['error', 'warn'] });
   try {
     if (args.command === 'doctor') {
@@ -47,7 +50,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       process.stdout.write(`${JSON.stringify(usage.output, null, 2)}\n`);
       return usage.code;
     }
-    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention));
+    const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention), app.get(WorkQueue));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     return code;
   } finally {

@@ -38,6 +38,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   /** This instance in `locked_by`; each claim adds a sequence number. */
   private readonly instance = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private claims = 0;
+  private listening: Promise<void> | null = null;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
@@ -56,6 +57,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    * (kind, key) runs after this commit with `payload`. Pending: the payload is replaced and the
    * earlier `runAfter` kept (unless `replaceRunAfter`); running: it runs once more afterwards;
    * done or failed: pending again with fresh attempts. Wakes the workers once the transaction commits.
+   * On SQLite pass the manager (or tx) of PaymentsTransactions.run/write: its one connection is shared.
    */
   async enqueue<P>(manager: EntityManager | PaymentsTx, kind: string, key: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
     checkName('kind', kind, WORK_KIND_LENGTH);
@@ -65,7 +67,9 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     const now = new Date();
     const runAfter = options.runAfter ?? now;
     const em = manager instanceof PaymentsTx ? manager.manager : manager;
-    await this.store.upsert(em, { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now });
+    const input = { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now };
+    // Not wrapped in PaymentsTransactions.write here: a caller inside write() would wait on itself.
+    await this.store.upsert(em, input);
     const committed = () => {
       this.dispatcher.wakeAt(runAfter);
       this.broadcast?.publish(kind);
@@ -80,6 +84,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     if (typeof handler.run !== 'function') throw new Error(`nestjs-headless-payments: the work handler '${handler.kind}' needs a run(item) method.`);
     if (this.handlers.has(handler.kind)) throw new Error(`nestjs-headless-payments: a work handler for '${handler.kind}' is registered already; register each kind once.`);
     this.handlers.set(handler.kind, handler);
+    if (this.dispatcher.started) this.listen();
     this.dispatcher.wake();
   }
 
@@ -115,7 +120,13 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.queue.workers || workersDisabledInProcess) return;
     this.dispatcher.start();
-    await this.broadcast?.listen((kind) => this.wake(kind || undefined));
+    if (this.handlers.size > 0) await this.listen();
+  }
+
+  /** Listens for other instances' announcements, once this instance has work to take (no idle connection otherwise). */
+  private listen(): Promise<void> {
+    this.listening ??= this.broadcast?.listen((kind) => this.wake(kind || undefined)) ?? Promise.resolve();
+    return this.listening;
   }
 
   /** @internal Stops claiming, gives runs in flight `queue.shutdownGraceMs` to finish, then releases the rest to other instances. */
@@ -135,6 +146,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
       }
       if (left.length > 0) this.logger.warn(`Released ${left.length} work item(s) still running at shutdown; another instance runs them again.`);
     }
+    await this.listening;
     await this.broadcast?.close();
   }
 

@@ -37,6 +37,14 @@ export class WorkRunner {
 
   /** Runs the item; `abandoned()` true stops the heartbeat (shutdown released the item). */
   async run(handler: WorkHandler, row: ClaimedRow, token: string, abandoned: () => boolean = () => false): Promise<RunOutcome> {
+    const maxAttempts = handler.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (row.attempts > maxAttempts) {
+      // Each earlier run died with its worker (a crash the item itself may cause): stop here.
+      const reason = `Error: ${row.attempts - 1} runs ended without a result (their workers died); not run again`;
+      const held = await this.store.fail(row.id, token, reason).catch(() => false);
+      if (held) this.logger.error(`Work item ${row.kind}/${row.key} stays failed: ${reason}.`);
+      return held ? { state: 'failed' } : { state: 'lost' };
+    }
     const { leaseMs } = this.options;
     let lost = false;
     const heartbeat = setInterval(() => {

@@ -45,14 +45,20 @@ export class CommitWatcher {
   }
 }
 
+/** Announcements of one kind closer together than this are merged into one (sent at the end of the window). */
+const ANNOUNCE_WINDOW_MS = 20;
+
 /**
  * Tells other instances that a kind has new work: a NOTIFY on PostgreSQL, or the app's channel.
- * Publishes at most once per kind per tick however many items a transaction enqueued.
+ * The first enqueue of a burst is announced at once, the rest of the burst by one more message,
+ * so a busy instance adds no statement per item (the others claim every due item when woken).
  */
 export class WakeBroadcast {
   private readonly logger = new Logger('Payments:Queue');
-  private readonly queued = new Set<string>();
+  /** Kinds inside their announcement window, and whether more work came meanwhile. */
+  private readonly windows = new Map<string, { again: boolean }>();
   private unsubscribe: (() => void) | null = null;
+  private closed = false;
 
   private constructor(
     private readonly channel: EntitlementsChannel,
@@ -68,19 +74,36 @@ export class WakeBroadcast {
       return new WakeBroadcast(new PostgresEntitlementsChannel(dataSource, { channel: 'payments_work' }), true);
     }
     const entitlements = options.entitlementsChannel;
-    if (entitlements instanceof RedisEntitlementsChannel) return new WakeBroadcast(entitlements.forChannel('payments:work'), true);
+    if (entitlements instanceof RedisEntitlementsChannel) return new WakeBroadcast(entitlements.forChannel(`${entitlements.channel}:work`), true);
     return null;
   }
 
   publish(kind: string): void {
-    if (this.queued.has(kind)) return;
-    this.queued.add(kind);
-    setImmediate(() => {
-      this.queued.delete(kind);
-      Promise.resolve()
-        .then(() => this.channel.publish(kind))
-        .catch(() => this.logger.warn('Could not announce new work to other instances; they find it by polling.'));
-    });
+    const window = this.windows.get(kind);
+    if (window) {
+      window.again = true;
+      return;
+    }
+    this.send(kind);
+    const opened = { again: false };
+    this.windows.set(kind, opened);
+    const close = () => {
+      if (opened.again) {
+        opened.again = false;
+        this.send(kind);
+        setTimeout(close, ANNOUNCE_WINDOW_MS).unref();
+      } else {
+        this.windows.delete(kind);
+      }
+    };
+    setTimeout(close, ANNOUNCE_WINDOW_MS).unref();
+  }
+
+  private send(kind: string): void {
+    if (this.closed) return;
+    Promise.resolve()
+      .then(() => this.channel.publish(kind))
+      .catch(() => this.logger.warn('Could not announce new work to other instances; they find it by polling.'));
   }
 
   /** Listens for other instances' announcements; a failure leaves this instance polling. */
@@ -94,6 +117,7 @@ export class WakeBroadcast {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
     const closable = this.channel as { close?: () => Promise<void> };

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { PaymentsHealthIndicator, WebhookEventEntity } from '../../lib';
+import { PaymentsHealthIndicator, WebhookEventEntity, WorkItemEntity, WorkQueue } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -63,7 +63,7 @@ describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s'
         status: 200,
         body: expect.objectContaining({
           status: 'ok',
-          info: { payments: { status: 'up', database: 'up', stripe: 'up', failedEvents: 0, oldestUnprocessedSeconds: 0, flaggedMeterWindows: 0, problems: [] } },
+          info: { payments: { status: 'up', database: 'up', stripe: 'up', failedEvents: 0, oldestUnprocessedSeconds: 0, failedWorkItems: 0, oldestDueWorkSeconds: 0, flaggedMeterWindows: 0, problems: [] } },
         }),
       });
     }
@@ -90,6 +90,27 @@ describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s'
     expect((await probe()).status).toBe(200);
   });
 
+  it('answers 503 down when work items failed or wait too long, and up again once retried and run', async () => {
+    const payments = t.app.get(PaymentsHealthIndicator);
+    const queue = t.app.get(WorkQueue);
+    const items = t.dataSource.getRepository(WorkItemEntity);
+    const row = (key: string, status: string, runAfter: Date) => ({ kind: 'health-check', key, payload: '{}', status: status as never, attempts: 3, runAfter, lockedUntil: null, lockedBy: null, orderKey: null, rerun: false, lastError: 'Error: boom', createdAt: new Date(), updatedAt: new Date() });
+    await items.insert([row('f1', 'failed', new Date()), row('f2', 'failed', new Date()), row('late', 'pending', new Date(Date.now() - 7_200_000))]);
+    const down = await payments.isHealthy('payments', { stripe: false, maxFailedWorkItems: 1, maxWorkBacklogAgeSeconds: 600 });
+    expect(down.payments).toMatchObject({ status: 'down', database: 'up', failedWorkItems: 2 });
+    expect(down.payments.oldestDueWorkSeconds).toBeGreaterThanOrEqual(7200);
+    expect(down.payments.problems).toEqual([
+      '2 work items failed (more than 1); see queue:failed and queue:retry.',
+      expect.stringMatching(/^The most overdue work item has waited \d+ s \(more than 600 s\); are the queue's workers running\?$/),
+    ]);
+    queue.register({ kind: 'health-check', run: async () => 'done' });
+    const failed = await queue.failed('health-check');
+    for (const item of failed) expect(await queue.retry(item.id)).toBe(true);
+    await queue.drain('health-check');
+    const up = await payments.isHealthy('payments', { stripe: false, maxFailedWorkItems: 1, maxWorkBacklogAgeSeconds: 600 });
+    expect(up.payments).toMatchObject({ status: 'up', failedWorkItems: 0, oldestDueWorkSeconds: 0, problems: [] });
+  });
+
   it('reports Stripe down (no Stripe text) when Stripe does not answer, once the cached answer expired', async () => {
     const payments = t.app.get(PaymentsHealthIndicator);
     fake.faults.failNext({ method: 'GET', path: '/v1/prices' }, 1, { status: 500 });
@@ -109,6 +130,8 @@ describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s'
         stripe: 'skipped',
         failedEvents: null,
         oldestUnprocessedSeconds: null,
+        failedWorkItems: null,
+        oldestDueWorkSeconds: null,
         flaggedMeterWindows: null,
         problems: ['The database did not answer.'],
       });

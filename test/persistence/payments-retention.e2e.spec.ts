@@ -1,4 +1,4 @@
-import { PaymentsConfigError, PaymentsRetention, UsageRecordEntity, WebhookEventEntity, WebhookOperations } from '../../lib';
+import { PaymentsConfigError, PaymentsRetention, UsageRecordEntity, WebhookEventEntity, WebhookOperations, WorkItemEntity } from '../../lib';
 import { parseCliArgs, runCliCommand } from '../../lib/cli/cli-commands';
 import { PaymentsTransactions } from '../../lib/persistence/payments-transactions';
 import { PAYMENTS_OPTIONS } from '../../lib/payments.constants';
@@ -17,7 +17,7 @@ describe('retention options', () => {
 
   it('defaults to 30 days, hourly, 1000 rows a batch, and a 24 h key window', () => {
     const resolved = resolvePaymentsOptions(base);
-    expect(resolved.retention).toEqual({ webhookEventsDays: 30, usageRecordsDays: 30, intervalMs: 3_600_000, batchSize: 1000 });
+    expect(resolved.retention).toEqual({ webhookEventsDays: 30, usageRecordsDays: 30, intervalMs: 3_600_000, batchSize: 1000, workItemsDays: 7 });
     expect(resolved.usageIdempotency).toEqual({ windowSeconds: 86_400, inFlightWaitMs: 1000, maxStoredResponseBytes: 16_384 });
   });
 
@@ -26,6 +26,7 @@ describe('retention options', () => {
     [{ retention: { usageRecordsDays: 1 }, usageIdempotency: { windowSeconds: 2 * 86_400 } }, /retention\.usageRecordsDays must cover usageIdempotency\.windowSeconds \(172800 s\)/],
     [{ retention: { batchSize: 0 } }, /retention\.batchSize must be a whole number from 1 to 10000/],
     [{ retention: { intervalMs: -1 } }, /retention\.intervalMs/],
+    [{ retention: { workItemsDays: 0 } }, /retention\.workItemsDays must be at least 1, not 0\./],
     [{ usageIdempotency: { maxStoredResponseBytes: 70_000 } }, /maxStoredResponseBytes must be a whole number from 0 to 65000/],
     [{ usageIdempotency: { windowSeconds: 0 } }, /usageIdempotency\.windowSeconds/],
     [{ usageIdempotency: { inFlightWaitMs: 1.5 } }, /usageIdempotency\.inFlightWaitMs/],
@@ -58,6 +59,10 @@ describe.each(testDatabases())('pruning on %s', (kind) => {
       billableId: '1', metric: 'api_calls', idempotencyKey: key, quantity: 1, periodStart: daysAgo(45), status, createdAt,
       reportedAt: null, responseStatus: 200, responseBody: '{"v":{"ok":true}}',
     });
+  const workItem = (key: string, status: WorkItemEntity['status'], updatedAt: Date) =>
+    app.dataSource.getRepository(WorkItemEntity).insert({
+      kind: 'retention', key, payload: '{}', status, attempts: 1, runAfter: updatedAt, lockedUntil: null, lockedBy: null, orderKey: null, rerun: false, lastError: null, createdAt: updatedAt, updatedAt,
+    });
   const ids = async () => ({
     events: (await app.dataSource.getRepository(WebhookEventEntity).find({ order: { id: 'ASC' } })).map((e) => e.id),
     records: (await app.dataSource.getRepository(UsageRecordEntity).find({ order: { idempotencyKey: 'ASC' } })).map((r) => r.idempotencyKey),
@@ -74,12 +79,18 @@ describe.each(testDatabases())('pruning on %s', (kind) => {
     await record('old-reserved', daysAgo(50), 'reserved');
     await record('recent', daysAgo(29));
     await record('today', NOW);
+    for (let i = 0; i < 3; i++) await workItem(`done-old-${i}`, 'done', daysAgo(8 + i));
+    await workItem('done-recent', 'done', daysAgo(6));
+    await workItem('failed-old', 'failed', daysAgo(30));
+    await workItem('pending-old', 'pending', daysAgo(30));
 
     // A second instance's job at the same moment: the same rows are deleted once, whoever gets them.
     const other = new PaymentsRetention(app.app.get(PAYMENTS_OPTIONS), app.app.get(PaymentsTransactions));
     const [a, b] = await Promise.all([app.app.get(PaymentsRetention).prune(), other.prune()]);
     expect(a.webhookEvents + b.webhookEvents).toBe(6);
     expect(a.usageRecords + b.usageRecords).toBe(6);
+    expect(a.workItems + b.workItems).toBe(3);
+    expect((await app.dataSource.getRepository(WorkItemEntity).find({ order: { key: 'ASC' } })).map((w) => w.key)).toEqual(['done-recent', 'failed-old', 'pending-old']);
     expect(await ids()).toEqual({
       events: ['evt_old_failed', 'evt_old_failed_once_done', 'evt_old_processing', 'evt_recent_processed'],
       records: ['recent', 'today'],
@@ -91,8 +102,8 @@ describe.each(testDatabases())('pruning on %s', (kind) => {
     await record('cli-old', daysAgo(100));
     const ops = app.app.get(WebhookOperations);
     const retention = app.app.get(PaymentsRetention);
-    expect(await runCliCommand(ops, parseCliArgs(['prune']), retention)).toEqual({ code: 0, output: { webhookEvents: 1, usageRecords: 1 } });
-    expect(await runCliCommand(ops, parseCliArgs(['prune']), retention)).toEqual({ code: 0, output: { webhookEvents: 0, usageRecords: 0 } });
+    expect(await runCliCommand(ops, parseCliArgs(['prune']), retention)).toEqual({ code: 0, output: { webhookEvents: 1, usageRecords: 1, workItems: 0 } });
+    expect(await runCliCommand(ops, parseCliArgs(['prune']), retention)).toEqual({ code: 0, output: { webhookEvents: 0, usageRecords: 0, workItems: 0 } });
     expect((await runCliCommand(ops, parseCliArgs(['prune']))).code).toBe(2);
   });
 

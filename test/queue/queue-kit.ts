@@ -2,7 +2,7 @@ import { LogCapture } from '../support/log-capture';
 import { startTestApp, TestApp } from '../support/test-app';
 import { TestDatabase } from '../support/test-databases';
 import { PaymentsTransactions } from '../../lib/persistence/payments-transactions';
-import { WorkItemEntity, WorkQueue, WorkQueueOptions } from '../../lib';
+import { PaymentsModuleOptions, WorkItemEntity, WorkQueue, WorkQueueOptions } from '../../lib';
 import type { WorkHandler, WorkItem, WorkResult } from '../../lib';
 
 /** A test app with its queue, its transactions and a log that keeps every line. */
@@ -17,9 +17,9 @@ export interface QueueApp {
 }
 
 /** Boots the module on `db` with quick polling (tests wait on results, never on fixed times). */
-export async function startQueueApp(db: TestDatabase, queue: WorkQueueOptions = {}, synchronize = true): Promise<QueueApp> {
+export async function startQueueApp(db: TestDatabase, queue: WorkQueueOptions = {}, synchronize = true, payments: Partial<PaymentsModuleOptions> = {}): Promise<QueueApp> {
   const log = new LogCapture();
-  const t = await startTestApp({ db, synchronize, logger: log, payments: { queue: { pollIntervalMs: 50, retryBaseMs: 20, retryMaxMs: 100, ...queue } } });
+  const t = await startTestApp({ db, synchronize, logger: log, payments: { ...payments, queue: { pollIntervalMs: 50, retryBaseMs: 20, retryMaxMs: 100, ...queue } } });
   return {
     t,
     log,

@@ -1,3 +1,4 @@
+import { RedisEntitlementsChannel } from '../../lib';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { eventually, QueueApp, recorder, startQueueApp } from './queue-kit';
 
@@ -62,6 +63,27 @@ describeEachDb(['postgres'])('cross-instance wake-up on %s', (kind) => {
       const { runs, handler } = recorder('announced');
       sleepy.queue.register(handler);
       // register() woke it once; let that claim find nothing first.
+      await sleepy.queue.drain('announced');
+      await producer.transactions.run((tx) => producer.queue.enqueue(tx, 'announced', 'n', 1));
+      await eventually('the sleeping instance ran it', () => runs.length === 1);
+    } finally {
+      await producer.close();
+      await sleepy.close();
+      await db.drop();
+    }
+  });
+});
+
+describeEachDb(['mariadb'])('cross-instance wake-up over Redis on %s', (kind) => {
+  it('the entitlements Redis channel carries work announcements on its own channel name', async () => {
+    const db = await createTestDatabase(kind);
+    const channelName = `nhp-test:${process.pid}:${Date.now()}`;
+    const redis = () => ({ entitlementsChannel: new RedisEntitlementsChannel({ url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', channel: channelName }) });
+    const sleepy = await startQueueApp(db, { pollIntervalMs: 3_600_000 }, true, redis());
+    const producer = await startQueueApp(db, { workers: false }, false, redis());
+    try {
+      const { runs, handler } = recorder('announced');
+      sleepy.queue.register(handler);
       await sleepy.queue.drain('announced');
       await producer.transactions.run((tx) => producer.queue.enqueue(tx, 'announced', 'n', 1));
       await eventually('the sleeping instance ran it', () => runs.length === 1);

@@ -30,7 +30,8 @@ export interface RedisChannelOptions {
  */
 export class RedisEntitlementsChannel implements EntitlementsChannel {
   private readonly logger = new Logger('Payments:Access');
-  private readonly channel: string;
+  /** The pub/sub channel name. */
+  readonly channel: string;
   private readonly codec = new InvalidationCodec();
   private readonly publisher: RedisLike;
   private readonly ownsPublisher: boolean;

@@ -4,6 +4,7 @@ import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import type { ResolvedPaymentsOptions } from '../../payments.options';
 import { UsageRecordEntity } from '../entities/usage-record.entity';
 import { WebhookEventEntity } from '../entities/webhook-event.entity';
+import { WorkItemEntity } from '../entities/work-item.entity';
 import { PaymentsTransactions } from '../payments-transactions';
 
 /** What one `prune` deleted. */
@@ -12,6 +13,8 @@ export interface PruneResult {
   webhookEvents: number;
   /** Usage records older than `retention.usageRecordsDays` (and past their idempotency window). */
   usageRecords: number;
+  /** Done work queue items last updated before `retention.workItemsDays`. */
+  workItems: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,8 +73,9 @@ export class PaymentsRetention implements OnApplicationBootstrap, OnApplicationS
       before: eventsBefore,
     });
     const usageRecords = await this.deleteInBatches(UsageRecordEntity, 'created_at < :before', { before: recordsBefore });
-    if (webhookEvents + usageRecords > 0) this.logger.log(`Pruned ${webhookEvents} webhook inbox row(s) and ${usageRecords} usage record(s).`);
-    return { webhookEvents, usageRecords };
+    const workItems = await this.deleteInBatches(WorkItemEntity, 'status = :done AND updated_at < :before', { done: 'done', before: new Date(now - retention.workItemsDays * DAY_MS) });
+    if (webhookEvents + usageRecords + workItems > 0) this.logger.log(`Pruned ${webhookEvents} webhook inbox row(s), ${usageRecords} usage record(s) and ${workItems} done work item(s).`);
+    return { webhookEvents, usageRecords, workItems };
   }
 
   private async deleteInBatches(target: EntityTarget<ObjectLiteral>, condition: string, parameters: Record<string, unknown>): Promise<number> {

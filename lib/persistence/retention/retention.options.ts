@@ -10,6 +10,7 @@ export function resolveRetention(options: PaymentsModuleOptions, windowSeconds: 
     usageRecordsDays: given.usageRecordsDays ?? 30,
     intervalMs: given.intervalMs ?? 3_600_000,
     batchSize: given.batchSize ?? 1000,
+    workItemsDays: given.workItemsDays ?? 7,
   };
   // Stripe redelivers an event for up to 3 days: an inbox row pruned earlier could be processed twice.
   if (!Number.isFinite(resolved.webhookEventsDays) || resolved.webhookEventsDays < 3) {
@@ -18,6 +19,7 @@ export function resolveRetention(options: PaymentsModuleOptions, windowSeconds: 
   if (!Number.isFinite(resolved.usageRecordsDays) || resolved.usageRecordsDays * DAY_SECONDS < windowSeconds) {
     fail(`retention.usageRecordsDays must cover usageIdempotency.windowSeconds (${windowSeconds} s), not ${String(resolved.usageRecordsDays)}.`);
   }
+  if (!Number.isFinite(resolved.workItemsDays) || resolved.workItemsDays < 1) fail(`retention.workItemsDays must be at least 1, not ${String(resolved.workItemsDays)}.`);
   if (!Number.isInteger(resolved.intervalMs) || resolved.intervalMs < 0) fail(`retention.intervalMs must be a whole number of ms, 0 to turn the job off, not ${String(resolved.intervalMs)}.`);
   if (!Number.isInteger(resolved.batchSize) || resolved.batchSize < 1 || resolved.batchSize > 10_000) {
     fail(`retention.batchSize must be a whole number from 1 to 10000, not ${String(resolved.batchSize)}.`);

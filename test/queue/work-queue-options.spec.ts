@@ -1,0 +1,35 @@
+import { PaymentsModuleOptions } from '../../lib';
+import { PaymentsConfigError, resolvePaymentsOptions } from '../../lib/payments-options.validator';
+import { TestUser } from '../support/test-user.entity';
+
+const valid: PaymentsModuleOptions = {
+  secretKey: 'sk_test_123',
+  webhookSecret: 'whsec_abc',
+  plans: { free: { name: 'Free' } },
+  billableEntity: TestUser,
+};
+const withQueue = (queue: unknown) => () => resolvePaymentsOptions({ ...valid, queue: queue as never });
+
+describe('queue options', () => {
+  it('fills the defaults', () => {
+    expect(resolvePaymentsOptions(valid).queue).toEqual({ workers: true, concurrency: 4, pollIntervalMs: 1000, leaseMs: 15_000, retryBaseMs: 1000, retryMaxMs: 300_000, shutdownGraceMs: 5000 });
+    expect(resolvePaymentsOptions({ ...valid, queue: { workers: false, concurrency: 8, wakeChannel: false } }).queue).toMatchObject({ workers: false, concurrency: 8, wakeChannel: false });
+    const channel = { publish: () => undefined, subscribe: () => undefined };
+    expect(resolvePaymentsOptions({ ...valid, queue: { wakeChannel: channel } }).queue.wakeChannel).toBe(channel);
+  });
+
+  it.each([
+    [{ concurrency: 0 }, 'queue.concurrency must be a whole number from 1 to 100 (and at most your connection pool size), not 0.'],
+    [{ concurrency: 2.5 }, 'queue.concurrency must be a whole number from 1 to 100'],
+    [{ leaseMs: 100 }, 'queue.leaseMs must be a whole number from 500 to 3600000 ms, not 100.'],
+    [{ pollIntervalMs: -1 }, 'queue.pollIntervalMs must be a whole number from 10 to 3600000 ms, not -1.'],
+    [{ retryBaseMs: 1000, retryMaxMs: 10 }, 'queue.retryMaxMs must be a whole number from 1000 to 86400000 ms (at least queue.retryBaseMs), not 10.'],
+    [{ shutdownGraceMs: -5 }, 'queue.shutdownGraceMs must be a whole number from 0 to 600000 ms, not -5.'],
+    [{ workers: 'no' }, 'queue.workers must be true or false, not "no".'],
+    [{ wakeChannel: 'redis' }, "queue.wakeChannel must be 'postgres', false, or an object with publish() and subscribe() (e.g. a RedisEntitlementsChannel), not \"redis\"."],
+    ['fast', 'queue must be an object such as { concurrency: 4 }, not "fast".'],
+  ])('refuses %j with one sentence', (queue, sentence) => {
+    expect(withQueue(queue)).toThrow(PaymentsConfigError);
+    expect(withQueue(queue)).toThrow(`nestjs-headless-payments: ${sentence}`);
+  });
+});
