@@ -102,7 +102,8 @@ export class UsageService {
       await this.ledger.release(target);
       return !target.duplicate;
     }
-    const { meter } = await this.context(String(target.billableId), target.metric);
+    // Given back on the meter too when the metric is billed on the billable's plan.
+    const meter = this.catalog.knowsLimit(target.metric) ? (await this.context(String(target.billableId), target.metric)).meter : null;
     return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey, meter);
   }
 
