@@ -55,12 +55,14 @@ export type FeatureName = RegisteredPlans[keyof RegisteredPlans] extends infer P
     : string
   : string;
 
-/** A usage metric name of the registered catalogue. */
+/** A usage metric name of the registered catalogue (from `limits` and `metered`). */
 export type LimitName = RegisteredPlans[keyof RegisteredPlans] extends infer P
   ? P extends { limits?: infer L }
-    ? Extract<keyof L, string>
+    ? Extract<keyof L, string> | MeteredName<P>
     : string
   : string;
+
+type MeteredName<P> = P extends { metered?: infer M } ? Extract<keyof NonNullable<M>, string> : never;
 
 /** A plan as the catalogue serves it, with its key and rank. */
 export interface CatalogPlan {
