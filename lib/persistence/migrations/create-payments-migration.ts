@@ -87,7 +87,7 @@ function moduleTables(): Table[] {
       indices: [
         index('payments_work_items', ['kind', 'item_key'], true),
         index('payments_work_items', ['status', 'run_after']),
-        index('payments_work_items', ['order_key']),
+        index('payments_work_items', ['order_key', 'status']),
       ],
     }),
     new Table({
