@@ -48,3 +48,5 @@ export { SeatAccountEntity } from './persistence/entities/seat-account.entity';
 export { SeatMemberEntity } from './persistence/entities/seat-member.entity';
 export { MemberUsageEntity } from './persistence/entities/member-usage.entity';
 export type { CatalogSeats, SeatsDefinition } from './plans/plan.types';
+// Usage billing (issue 14): metered plans reported to Stripe Billing Meters, reconciliation.
+export * from './metering';

@@ -8,6 +8,7 @@ import { resolveSeatsOptions } from './seats/seats.options';
 import { resolveTeamsOptions } from './teams/teams-options.validator';
 import { resolveUsageIdempotency } from './usage/usage-idempotency.options';
 import { resolveQueueOptions } from './queue/work-queue.options';
+import { resolveMeteringOptions } from './metering/metering.options';
 
 /** Thrown at start-up when the options cannot work; the message says what to change. */
 export class PaymentsConfigError extends Error {
@@ -65,6 +66,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   validateCheckoutOptions(options);
   const usageIdempotency = resolveUsageIdempotency(options, fail);
   const retention = resolveRetention(options, usageIdempotency.windowSeconds, fail);
+  const metering = resolveMeteringOptions(options.metering, fail);
   return {
     ...options,
     webhookSecrets,
@@ -84,6 +86,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
     now: options.now ?? (() => new Date()),
     usageIdempotency,
     retention,
+    metering,
     stripeCallBudget: resolveStripeCallBudget(options.stripeCallBudget),
     ...resolveTeamsOptions(options, fail),
     queue: resolveQueueOptions(options, fail),
@@ -148,6 +151,25 @@ function validatePlans(plans: PaymentsModuleOptions['plans']): void {
     if (plan.pausable !== undefined && typeof plan.pausable !== 'boolean') fail(`plan '${key}' pausable must be true or false, not ${String(plan.pausable)}.`);
     if (plan.pausable && prices.length === 0) fail(`plan '${key}' is pausable but has no price; only a paid plan can be paused.`);
     if (plan.features !== undefined && !Array.isArray(plan.features)) fail(`plan '${key}' features must be an array of names.`);
+    validateMetered(key, plan, seenPrices);
+  }
+}
+
+function validateMetered(key: string, plan: PaymentsModuleOptions['plans'][string], seenPrices: Map<string, string>): void {
+  if (plan.metered === undefined) return;
+  if (!plan.metered || typeof plan.metered !== 'object') fail(`plan '${key}' metered must be an object: { api_calls: { meter: 'api_calls', priceId: 'price_...' } }.`);
+  for (const [metric, m] of Object.entries(plan.metered)) {
+    const where = `plan '${key}' metered '${metric}'`;
+    if (!m || typeof m.meter !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(m.meter)) fail(`${where} needs meter: the event_name of a Stripe meter (letters, digits, _ . : -).`);
+    if (typeof m.priceId !== 'string' || !m.priceId.startsWith('price_')) fail(`${where} needs priceId: the metered Stripe price (starts with "price_").`);
+    const other = seenPrices.get(m.priceId);
+    if (other && other !== key) fail(`plans '${other}' and '${key}' both use price '${m.priceId}'; each Stripe price must belong to one plan.`);
+    seenPrices.set(m.priceId, key);
+    if (m.included !== undefined && (!Number.isSafeInteger(m.included) || m.included < 0)) fail(`${where} included is ${String(m.included)}; use a whole number >= 0.`);
+    if (m.limit !== undefined && m.limit !== 'soft' && m.limit !== 'hard') fail(`${where} limit must be 'soft' or 'hard'.`);
+    if (m.limit === 'hard' && (plan.limits?.[metric] === undefined || plan.limits[metric] < 0)) {
+      fail(`${where} has a hard limit but limits.${metric} is not set; set limits: { ${metric}: 10000 } or use limit: 'soft'.`);
+    }
   }
 }
 

@@ -33,6 +33,7 @@ import { HEALTH_PROVIDERS } from './health/health.providers';
 import { PRODUCTS_CONTROLLERS, PRODUCTS_PROVIDERS } from './products/products.providers';
 import { QUEUE_PROVIDERS } from './queue/queue.providers';
 import { SEATS_CONTROLLERS, SEATS_PROVIDERS } from './seats/seats.providers';
+import { METERING_PROVIDERS } from './metering/metering.providers';
 
 /** Settings that shape the module's routes and injections, so they must be known before options resolve. */
 export interface PaymentsAsyncExtras {
@@ -72,6 +73,7 @@ PUBLIC_PROVIDERS.push(...HEALTH_PROVIDERS);
 PUBLIC_PROVIDERS.push(...PRODUCTS_PROVIDERS);
 PUBLIC_PROVIDERS.push(...QUEUE_PROVIDERS);
 PUBLIC_PROVIDERS.push(...SEATS_PROVIDERS);
+PUBLIC_PROVIDERS.push(...METERING_PROVIDERS);
 
 /**
  * Stripe subscriptions for a Nest app: `PaymentsModule.forRoot({ secretKey, webhookSecret, plans,

@@ -2,6 +2,7 @@ import type { ResolvedSeatsOptions, SeatsOptions } from './seats/seats.options';
 import { CanActivate, Type } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Stripe from 'stripe';
+import type { MeteringOptions, ResolvedMeteringOptions } from './metering/metering.options';
 
 /** The `stripe` SDK's constructor options (host, port, protocol, timeout, ...). */
 export type StripeClientConfig = NonNullable<ConstructorParameters<typeof Stripe>[1]>;
@@ -117,6 +118,8 @@ export interface PaymentsModuleOptions {
   usageIdempotency?: UsageIdempotencyOptions;
   /** Pruning of processed webhook inbox rows and old usage records, on every instance and by `npx nestjs-headless-payments prune`. */
   retention?: RetentionOptions;
+  /** Usage billing through Stripe Billing Meters (plans' `metered` metrics): window length, grace, reporter. Default `{ windowMinutes: 60, graceSeconds: 60 }`. */
+  metering?: MeteringOptions;
   /** Per-billable budget of Stripe calls on the module's routes that call Stripe (429 `too_many_requests` beyond it); `false` turns it off. Default `{ limit: 60, ttlMs: 60000 }`, in memory per instance. */
   stripeCallBudget?: StripeCallBudget | false;
 
@@ -236,6 +239,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   getBillableId: (request: any) => string | number | null | undefined;
   now: () => Date;
   usageIdempotency: Required<UsageIdempotencyOptions>;
+  metering: ResolvedMeteringOptions;
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;

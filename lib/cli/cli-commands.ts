@@ -1,3 +1,4 @@
+import { USAGE_CLI_HELP } from '../metering/usage-cli';
 import { LinkBy } from '../webhooks/operations/customer-linker';
 import { parseSince } from '../webhooks/operations/event-catch-up';
 import type { PaymentsRetention } from '../persistence/retention/payments-retention.service';
@@ -24,6 +25,7 @@ Commands:
   doctor                         check prices, webhook endpoint and API version at Stripe (exit 1 on problems)
   prune                          delete processed inbox rows and usage records past their retention
 ${QUEUE_USAGE}
+${USAGE_CLI_HELP}
   --help                         print this text
 
 --module (or NHP_APP_MODULE) names your compiled AppModule, e.g. ./dist/app.module.js#AppModule.`;

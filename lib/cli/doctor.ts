@@ -3,6 +3,7 @@ import { ResolvedPaymentsOptions } from '../payments.options';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { PRODUCT_EVENT_TYPES } from '../products/product-events.service';
 import { BUILT_IN_EVENT_TYPES } from '../webhooks/sync/built-in-events.service';
+import { checkMeteredMetrics } from '../metering/metering-doctor';
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
@@ -36,6 +37,7 @@ export async function runDoctor(stripe: Stripe, catalog: PlanCatalog, options: R
       if (priceId) checks.push(await checkPrice(stripe, plan.key, interval, priceId, options.currency));
     }
   }
+  checks.push(...(await checkMeteredMetrics(stripe, catalog)));
   // Refunds and delayed payments matter only to an app that sells one-time products.
   const sellsProducts = Object.keys(options.products ?? {}).length > 0;
   const needed = BUILT_IN_EVENT_TYPES.filter((type) => sellsProducts || !PRODUCT_EVENT_TYPES.includes(type));

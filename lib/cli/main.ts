@@ -10,6 +10,8 @@ import { SeatOperations } from '../seats/seat-operations.service';
 import { PaymentsRetention } from '../persistence/retention/payments-retention.service';
 import { WebhookOperations } from '../webhooks/operations/webhook-operations.service';
 import { disableQueueWorkersInThisProcess, WorkQueue } from '../queue/work-queue.service';
+import { runUsageCommand } from '../metering/usage-cli';
+import { UsageOperations } from '../metering/usage-operations.service';
 import { parseCliArgs, runCliCommand, USAGE } from './cli-commands';
 import { clientApiVersion, formatDoctorReport, runDoctor } from './doctor';
 
@@ -48,6 +50,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const report = await app.get(SeatOperations).checkDrift();
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return report.drifted === 0 && report.failed.length === 0 ? 0 : 1;
+    }
+    const usage = args.command.startsWith('usage:') ? await runUsageCommand(app.get(UsageOperations), args.command, argv) : null;
+    if (usage) {
+      process.stdout.write(`${JSON.stringify(usage.output, null, 2)}\n`);
+      return usage.code;
     }
     const { code, output } = await runCliCommand(app.get(WebhookOperations), args, app.get(PaymentsRetention), app.get(WorkQueue));
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

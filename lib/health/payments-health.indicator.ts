@@ -5,6 +5,7 @@ import { PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS, STRIPE_CLIENT } from '../paymen
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { WebhookEventEntity } from '../persistence/entities/webhook-event.entity';
 import { WorkQueue } from '../queue/work-queue.service';
+import { MeterWindowEntity } from '../metering/meter-window.entity';
 import { PaymentsHealthDetails, PaymentsHealthOptions } from './payments-health.types';
 import { StripeReachability } from './stripe-reachability';
 
@@ -47,6 +48,10 @@ export class PaymentsHealthIndicator {
     if (backlog && backlog.failed > maxFailed) {
       problems.push(`${backlog.failed} webhook events failed (more than ${maxFailed}); see events:failed and events:replay.`);
     }
+    const maxFlagged = options.maxFlaggedMeterWindows ?? 0;
+    if (backlog && backlog.flaggedWindows > maxFlagged) {
+      problems.push(`${backlog.flaggedWindows} usage-billing windows were refused by Stripe and are not billed; see usage:reconcile.`);
+    }
     if (backlog && backlog.oldestSeconds > maxAgeSeconds) {
       problems.push(`The oldest unprocessed webhook event arrived ${backlog.oldestSeconds} s ago (more than ${maxAgeSeconds} s).`);
     }
@@ -60,6 +65,7 @@ export class PaymentsHealthIndicator {
       oldestUnprocessedSeconds: backlog?.oldestSeconds ?? null,
       failedWorkItems: work?.failed ?? null,
       oldestDueWorkSeconds: work?.oldestDueSeconds ?? null,
+      flaggedMeterWindows: backlog?.flaggedWindows ?? null,
       problems,
     };
     return { [key]: details } as Record<K, PaymentsHealthDetails>;
@@ -77,15 +83,16 @@ export class PaymentsHealthIndicator {
   }
 
   /** Failed events and the age of the oldest unsettled one; null when the database does not answer. */
-  private async backlog(): Promise<{ failed: number; oldestSeconds: number } | null> {
+  private async backlog(): Promise<{ failed: number; oldestSeconds: number; flaggedWindows: number } | null> {
     try {
       const repo = this.dataSource.getRepository(WebhookEventEntity);
-      const [failed, oldest] = await Promise.all([
+      const [failed, oldest, flaggedWindows] = await Promise.all([
         repo.count({ where: { status: 'failed' } }),
         repo.findOne({ where: { status: Not(In(SETTLED)) as never }, order: { receivedAt: 'ASC' }, select: { id: true, receivedAt: true } }),
+        this.dataSource.getRepository(MeterWindowEntity).count({ where: { status: In(['expired', 'rejected']) } }),
       ]);
       const now = this.options.now().getTime();
-      return { failed, oldestSeconds: oldest ? Math.max(0, Math.floor((now - new Date(oldest.receivedAt).getTime()) / 1000)) : 0 };
+      return { failed, flaggedWindows, oldestSeconds: oldest ? Math.max(0, Math.floor((now - new Date(oldest.receivedAt).getTime()) / 1000)) : 0 };
     } catch {
       return null;
     }

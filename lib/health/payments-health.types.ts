@@ -12,6 +12,8 @@ export interface PaymentsHealthOptions {
   maxFailedWorkItems?: number;
   /** Seconds the most overdue due work item has waited above which the check is down. Default 3600. */
   maxWorkBacklogAgeSeconds?: number;
+  /** Usage-billing windows Stripe refused (never billed) above which the check is down. Default 0. */
+  maxFlaggedMeterWindows?: number;
 }
 
 /** What the check reports under its key (Terminus' `HealthIndicatorResult` shape). */
@@ -27,6 +29,8 @@ export interface PaymentsHealthDetails {
   failedWorkItems: number | null;
   /** Seconds the most overdue due work item has waited; 0 with none, null when the database is down. */
   oldestDueWorkSeconds: number | null;
+  /** Usage-billing windows flagged as never billable (see usage:reconcile); null when the database is down. */
+  flaggedMeterWindows: number | null;
   /** One sentence per failing part; empty when up. */
   problems: string[];
 }

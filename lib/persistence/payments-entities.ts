@@ -12,6 +12,7 @@ import { UsageCounterEntity } from './entities/usage-counter.entity';
 import { UsageRecordEntity } from './entities/usage-record.entity';
 import { WebhookEventEntity } from './entities/webhook-event.entity';
 import { WorkItemEntity } from './entities/work-item.entity';
+import { MeterWindowEntity } from '../metering/meter-window.entity';
 
 /** The module's own tables: add them to TypeORM's `entities` beside your billable entity. */
 export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, UsageCounterEntity, UsageRecordEntity, PaymentEntity, TrialFingerprintEntity, WorkItemEntity];
@@ -19,3 +20,5 @@ export const PAYMENTS_ENTITIES: (new () => object)[] = [WebhookEventEntity, Usag
 PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEntity, CreditSpendEntity, AutoTopUpEntity);
 // Seats (issue 13).
 PAYMENTS_ENTITIES.push(SeatAccountEntity, SeatMemberEntity, MemberUsageEntity);
+// Usage billing (issue 14).
+PAYMENTS_ENTITIES.push(MeterWindowEntity);

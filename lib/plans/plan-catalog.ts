@@ -1,4 +1,4 @@
-import { BillingInterval, CatalogPlan, CatalogSeats, PlansDefinition, SeatsDefinition } from './plan.types';
+import { BillingInterval, CatalogMeteredMetric, CatalogPlan, CatalogSeats, PlanDefinition, PlansDefinition, SeatsDefinition } from './plan.types';
 
 /** Where a Stripe price sits in the catalogue. */
 export interface PriceLookup {
@@ -18,18 +18,24 @@ export class PlanCatalog {
     Object.entries(plans).forEach(([key, def], rank) => {
       const prices: Partial<Record<BillingInterval, string>> = { ...(def.prices ?? {}) };
       if (def.priceId && !prices.month) prices.month = def.priceId;
+      const metered = meteredOf(def);
+      const meteredPrices = Object.values(metered).map((m) => m.priceId);
+      // Pay as you go: the first metered price is what checkout sells and webhooks recognise.
+      const fixed = Object.keys(prices).length > 0;
+      if (!fixed && meteredPrices.length > 0) prices.month = meteredPrices[0];
       const plan: CatalogPlan = {
         key,
         name: def.name,
         description: def.description,
         rank,
         features: [...(def.features ?? [])],
-        limits: { ...(def.limits ?? {}) },
+        limits: { ...(def.limits ?? {}), ...softLimits(metered) },
         trialDays: def.trialDays,
         pausable: def.pausable === true,
         prices,
         free: Object.keys(prices).length === 0,
         allocations: { ...(def.allocations ?? {}) },
+        metered,
       };
       if (def.seats) plan.seats = catalogSeats(def.seats);
       this.byKey.set(key, plan);
@@ -40,7 +46,27 @@ export class PlanCatalog {
       for (const [interval, priceId] of Object.entries(plan.seats?.prices ?? {})) {
         if (priceId) this.byPrice.set(priceId, { plan, interval: interval as BillingInterval, seatAddOn: true });
       }
+      const interval = (Object.keys(prices)[0] ?? 'month') as BillingInterval;
+      for (const priceId of meteredPrices) if (!this.byPrice.has(priceId)) this.byPrice.set(priceId, { plan, interval });
     });
+  }
+
+  /** The metered metric of a plan, or undefined when the plan does not bill it by usage. */
+  metered(planKey: string | null | undefined, metric: string): CatalogMeteredMetric | undefined {
+    return this.get(planKey)?.metered[metric];
+  }
+
+  /** True when the price is a metered price of some plan (checkout sends it without a quantity). */
+  isMeteredPrice(priceId: string): boolean {
+    return this.ordered.some((plan) => Object.values(plan.metered).some((m) => m.priceId === priceId));
+  }
+
+  /** Checkout line items for a plan sold at `priceId`: the fixed price with quantity 1, then each metered price without one. */
+  checkoutLines(planKey: string, priceId: string): { price: string; quantity?: number }[] {
+    const plan = this.get(planKey);
+    const lines: { price: string; quantity?: number }[] = [this.isMeteredPrice(priceId) ? { price: priceId } : { price: priceId, quantity: 1 }];
+    for (const m of Object.values(plan?.metered ?? {})) if (m.priceId !== priceId) lines.push({ price: m.priceId });
+    return lines;
   }
 
   /** Every plan, in rank order. */
@@ -124,7 +150,7 @@ export class PlanCatalog {
 
   /** True when any plan names this usage metric. */
   knowsLimit(metric: string): boolean {
-    return this.ordered.some((plan) => metric in plan.limits);
+    return this.ordered.some((plan) => metric in plan.limits || metric in plan.metered);
   }
 }
 
@@ -132,4 +158,17 @@ function catalogSeats(def: SeatsDefinition): CatalogSeats {
   const prices: Partial<Record<BillingInterval, string>> = { ...(def.prices ?? {}) };
   if (def.priceId && !prices.month) prices.month = def.priceId;
   return { included: def.included ?? 0, min: def.min ?? 1, max: def.max ?? null, prices };
+}
+
+function meteredOf(def: PlanDefinition): Record<string, CatalogMeteredMetric> {
+  const out: Record<string, CatalogMeteredMetric> = {};
+  for (const [metric, m] of Object.entries(def.metered ?? {})) {
+    out[metric] = { metric, meter: m.meter, priceId: m.priceId, included: m.included ?? 0, limit: m.limit ?? 'soft' };
+  }
+  return out;
+}
+
+/** A soft metered metric is counted and billed, never refused: unlimited for the ledger. */
+function softLimits(metered: Record<string, CatalogMeteredMetric>): Record<string, number> {
+  return Object.fromEntries(Object.values(metered).filter((m) => m.limit === 'soft').map((m) => [m.metric, -1]));
 }

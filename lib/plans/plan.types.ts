@@ -27,6 +27,20 @@ export interface PlanDefinition {
    * Default: not sold per seat.
    */
   seats?: SeatsDefinition;
+  /** Metrics billed through a Stripe Billing Meter, by metric name. Default: none. */
+  metered?: Readonly<Record<string, MeteredMetricDefinition>>;
+}
+
+/** A metric billed by usage: every counted unit is reported to a Stripe meter and billed at its price. */
+export interface MeteredMetricDefinition {
+  /** The meter's `event_name` at Stripe. Required. */
+  meter: string;
+  /** The metered recurring price (`recurring.usage_type = metered`). Required. */
+  priceId: string;
+  /** Units the plan includes before overage (give the price a free first tier so Stripe bills the same). Default 0. */
+  included?: number;
+  /** 'soft' counts and bills past any limit (never 429); 'hard' enforces `limits[metric]`. Default 'soft'. */
+  limit?: 'soft' | 'hard';
 }
 
 /** How a plan sells seats (issue 13). */
@@ -75,12 +89,14 @@ export type FeatureName = RegisteredPlans[keyof RegisteredPlans] extends infer P
     : string
   : string;
 
-/** A usage metric name of the registered catalogue. */
+/** A usage metric name of the registered catalogue (from `limits` and `metered`). */
 export type LimitName = RegisteredPlans[keyof RegisteredPlans] extends infer P
   ? P extends { limits?: infer L }
-    ? Extract<keyof L, string>
+    ? Extract<keyof L, string> | MeteredName<P>
     : string
   : string;
+
+type MeteredName<P> = P extends { metered?: infer M } ? Extract<keyof NonNullable<M>, string> : never;
 
 /** A plan as the catalogue serves it, with its key and rank. */
 export interface CatalogPlan {
@@ -96,10 +112,21 @@ export interface CatalogPlan {
   pausable: boolean;
   /** Stripe price ids by interval; empty for the free plan. */
   prices: Partial<Record<BillingInterval, string>>;
-  /** True when the plan has no Stripe price. */
+  /** True when the plan has no Stripe price (neither fixed nor metered). */
   free: boolean;
   /** Set when the plan is sold per seat. */
   seats?: CatalogSeats;
   /** Limits that never reset, by name; -1 is unlimited. */
   allocations: Readonly<Record<string, number>>;
+  /** Metered metrics by name (empty for a plan without usage billing). */
+  metered: Readonly<Record<string, CatalogMeteredMetric>>;
+}
+
+/** A metered metric as the catalogue serves it. */
+export interface CatalogMeteredMetric {
+  metric: string;
+  meter: string;
+  priceId: string;
+  included: number;
+  limit: 'soft' | 'hard';
 }

@@ -26,11 +26,9 @@ export interface UpsertInput {
 }
 
 const T = 'payments_work_items';
-// Due: pending and its time has come, or running under a lease that expired (its instance died).
-const DUE = `((w.status = 'pending' AND w.run_after <= :now) OR (w.status = 'running' AND w.locked_until < :now))`;
-// Items of one order key run one at a time and in id order: an earlier unfinished one, or any
-// running one with a live lease, holds the later ones back. Failed items do not block.
-const IN_ORDER = `(w.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.id <> w.id AND ((o.status = 'pending' AND o.id < w.id) OR (o.status = 'running' AND (o.id < w.id OR o.locked_until >= :now)))))`;
+// Items of one order key run one at a time and in id order: an earlier pending one, or any running
+// one, holds the later ones back. Failed items do not block.
+const IN_ORDER = `(w.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.status IN ('pending', 'running') AND o.id <> w.id AND (o.status = 'running' OR o.id < w.id)))`;
 
 /**
  * The queue's SQL, per database. Every write goes through PaymentsTransactions (SQLite shares one
@@ -71,11 +69,13 @@ export class WorkItemStore {
     await this.query(manager, `${insert} ${conflict}`, { ...input });
   }
 
-  /** Takes up to `limit` due items of `kinds` under a lease held by `token`; each is then `running`. */
+  /** Takes up to `limit` due pending items of `kinds` under a lease held by `token`; each is then `running`. */
   async claim(kinds: string[], limit: number, token: string, leaseMs: number, now = new Date()): Promise<ClaimedRow[]> {
     if (kinds.length === 0 || limit <= 0) return [];
     const params = { kinds, limit, token, now, until: new Date(now.getTime() + leaseMs) };
-    const candidates = `SELECT w.id, w.kind, w.item_key, w.payload, w.attempts FROM ${T} w WHERE w.kind IN (:...kinds) AND ${DUE} AND ${IN_ORDER} ORDER BY w.id LIMIT :limit`;
+    // Earliest due first, read in the (status, run_after) index's order so the scan stops after
+    // `limit` matches however large the backlog; the order within an order key is IN_ORDER's business.
+    const candidates = `SELECT w.id, w.kind, w.item_key, w.payload, w.attempts FROM ${T} w WHERE w.status = 'pending' AND w.run_after <= :now AND w.kind IN (:...kinds) AND ${IN_ORDER} ORDER BY w.run_after, w.id LIMIT :limit`;
     const take = `UPDATE ${T} SET status = 'running', attempts = attempts + 1, locked_until = :until, locked_by = :token, updated_at = :now`;
     if (this.dialect === 'postgres') {
       // One round trip: lock the candidates other claimers have not locked, and take them.
@@ -91,6 +91,22 @@ export class WorkItemStore {
     // SQLite: one instance, and PaymentsTransactions already runs one writer at a time.
     if (this.dialect === 'sqlite') return this.transactions.run((tx) => claimIn(tx.manager));
     return this.dataSource.transaction('READ COMMITTED', claimIn);
+  }
+
+  /**
+   * Running items whose lease expired (their instance died or lost the database) become pending
+   * again, to be claimed like any other; the dead run stays counted in `attempts`.
+   */
+  async reclaimExpired(now = new Date()): Promise<number> {
+    const result = await this.transactions.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(WorkItemEntity)
+        .set({ status: 'pending', lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false })
+        .where('status = :running AND locked_until < :now', { running: 'running', now })
+        .execute(),
+    );
+    return result.affected ?? 0;
   }
 
   /** Extends the lease; false when the claim lost it (taken over after it expired). */

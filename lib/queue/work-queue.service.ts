@@ -39,6 +39,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   private readonly instance = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private claims = 0;
   private listening: Promise<void> | null = null;
+  private reclaimedAt = 0;
 
   constructor(
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
@@ -152,6 +153,14 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
 
   /** Claims up to `free` due items of `kinds` and starts running them (not awaited). */
   private async claimAndStart(free: number, kinds = [...this.handlers.keys()]): Promise<InFlight[]> {
+    if (kinds.length === 0) return [];
+    // Expired leases are looked for every third of a lease (or poll), not on every claim.
+    const now = Date.now();
+    if (now - this.reclaimedAt >= Math.max(this.options.queue.pollIntervalMs, this.options.queue.leaseMs / 3)) {
+      this.reclaimedAt = now;
+      const reclaimed = await this.store.reclaimExpired();
+      if (reclaimed > 0) this.logger.warn(`Took back ${reclaimed} work item(s) whose worker stopped renewing its lease (a stopped or cut-off instance); they run again.`);
+    }
     const token = `${this.instance}#${++this.claims}`;
     const rows = await this.store.claim(kinds, free, token, this.options.queue.leaseMs);
     return rows.map((row) => this.start(row, token));

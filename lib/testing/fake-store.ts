@@ -36,6 +36,8 @@ export interface MeterEventRecord {
   customer: string;
   value: number;
   timestamp: number;
+  /** When the fake accepted it (the identifier dedupe window runs from here). */
+  created: number;
 }
 
 /** All objects the fake knows; plain maps so tests can read them as the oracle. */
@@ -57,7 +59,10 @@ export class FakeStore {
   /** Discounts applied to subscriptions (`di_...`), from coupons and promotion codes. */
   readonly discounts = new Map<string, Stripe.Discount>();
   readonly meters = new Map<string, Stripe.Billing.Meter>();
+  /** Accepted meter events by an internal id (an identifier may come back after its dedupe window). */
   readonly meterEvents = new Map<string, MeterEventRecord>();
+  /** Latest acceptance time of each meter event identifier. */
+  readonly meterIdentifiers = new Map<string, number>();
   readonly cards = new Map<string, TestCard>();
   /** Card payment methods made by Checkout payments (`pm_...`). */
   readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();

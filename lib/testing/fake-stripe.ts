@@ -7,7 +7,7 @@ import { CheckoutFlow } from './checkout.flow';
 import { ClockRunner } from './clock.runner';
 import { FakeContext, previousAttributes, RequestOrigin } from './fake-context';
 import { FakeHttpServer } from './fake-http.server';
-import { FakeStore } from './fake-store';
+import { FakeStore, MeterEventRecord } from './fake-store';
 import {
   CompleteCheckoutOptions, CompleteCheckoutResult, DeliveryRecord, DeliverySettings, FakeStripeOptions,
   PriceSpec, RecordedRequest, ResolvedOptions, TestCard, WebhookEndpointOptions,
@@ -213,6 +213,24 @@ export class FakeStripe {
     sub.status = 'paused';
     this.emit('customer.subscription.paused', sub);
     this.emit('customer.subscription.updated', sub, before);
+  }
+
+  /** Creates an active `sum` meter for `eventName` (customer in `stripe_customer_id`, value in `value`), like `stripe.billing.meters.create`. */
+  createMeter(eventName: string, displayName = eventName): Stripe.Billing.Meter {
+    const meter = this.store.meters.get(`mtr_test_${eventName}`);
+    if (meter) return structuredClone(meter);
+    const created = {
+      created: this.ctx.now(), customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, default_aggregation: { formula: 'sum' },
+      display_name: displayName, event_name: eventName, event_time_window: null, id: `mtr_test_${eventName}`, livemode: false, object: 'billing.meter',
+      status: 'active', status_transitions: { deactivated_at: null }, updated: this.ctx.now(), value_settings: { event_payload_key: 'value' },
+    } as unknown as Stripe.Billing.Meter;
+    this.store.meters.set(created.id, created);
+    return structuredClone(created);
+  }
+
+  /** Every accepted meter event (identifier, customer, value, timestamp), oldest first. */
+  meterEvents(): readonly MeterEventRecord[] {
+    return [...this.store.meterEvents.values()];
   }
 
   /** Sum of meter event values for a customer and event name. */

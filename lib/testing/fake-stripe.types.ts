@@ -116,6 +116,12 @@ export interface PriceSpec {
   lookupKey?: string;
   trialPeriodDays?: number;
   metadata?: Record<string, string>;
+  /** A metered price billed from this meter's events (id `mtr_...`); needs `interval`. */
+  meter?: string;
+  /** Tiers in minor units (`upTo: null` is the last, unbounded tier); makes a tiered price. */
+  tiers?: { upTo: number | null; unitAmount?: number; flatAmount?: number }[];
+  /** Default 'graduated'. */
+  tiersMode?: 'graduated' | 'volume';
 }
 
 export interface CompleteCheckoutOptions {

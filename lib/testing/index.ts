@@ -5,6 +5,7 @@ export type {
   PriceSpec, RecordedRequest, TestCard,
 } from './fake-stripe.types';
 export type { RequestMatch } from './fault-injector';
+export type { MeterEventRecord } from './fake-store';
 export { signStripePayload } from './sign-payload';
 export { buildStripeEvent, signedWebhookRequest } from './build-stripe-event';
 export type { SignedWebhookRequest, StripeEventOverrides } from './build-stripe-event';

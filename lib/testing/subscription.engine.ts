@@ -7,6 +7,7 @@ import { liftEndedPause, settlePausedInvoice } from './collection-pause';
 import { defaultBillingMode } from './api-versions';
 import { buildSubscription, buildSubscriptionItem } from './objects/subscription.factory';
 import { priceAmount } from './objects/catalog.factory';
+import { meteredUsageLines } from './metered-usage';
 import { applyItemChanges, ItemChangeSpec } from './subscription-items';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
 import { attachDiscounts, automaticTaxField, DiscountRequest } from './tax-and-discounts';
@@ -72,6 +73,8 @@ export class SubscriptionEngine {
         periodEnd,
       }),
     );
+    // Stripe's metered items carry no quantity: usage decides what they bill.
+    items.forEach((item, i) => prices[i].recurring?.usage_type === 'metered' && Reflect.deleteProperty(item, 'quantity'));
     const sub = buildSubscription({
       id,
       created: now,
@@ -200,6 +203,8 @@ export class SubscriptionEngine {
       return;
     }
     const before = clone(sub);
+    // Usage of the period that ends, billed in arrears at the prices it was used under.
+    const usageLines = meteredUsageLines(ctx, sub, item0.current_period_start, periodEnd);
     switchItems?.(sub);
     const wasTrial = sub.status === 'trialing';
     const price = sub.items.data[0].price;
@@ -222,7 +227,9 @@ export class SubscriptionEngine {
       periodEnd: periodEnd,
     }));
     extras.pendingProrations = [];
+    lines.push(...usageLines);
     for (const item of sub.items.data) {
+      if (item.price.recurring?.usage_type === 'metered') continue;
       lines.push({
         amount: priceAmount(item.price, item.quantity ?? 1),
         description: `${item.quantity} × ${item.price.nickname ?? item.price.id}`,

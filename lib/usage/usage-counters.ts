@@ -36,14 +36,15 @@ export class UsageCounters {
     return result.affected === 1;
   }
 
-  /** Gives units back; never below 0, so a double release cannot go negative. */
-  async decrement(manager: EntityManager, counterId: number, quantity: number): Promise<void> {
-    await manager
+  /** Gives units back; never below 0, so a double release cannot go negative. True when applied. */
+  async decrement(manager: EntityManager, counterId: number, quantity: number): Promise<boolean> {
+    const result = await manager
       .createQueryBuilder()
       .update(UsageCounterEntity)
       .set({ used: () => 'used - :quantity' })
       .where('id = :id AND used >= :quantity', { id: counterId, quantity })
       .execute();
+    return result.affected === 1;
   }
 
   /** The row's units, or null when the row is gone. */

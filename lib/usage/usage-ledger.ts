@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { METERED_USAGE_SINK, MeteredUsageSink } from '../metering/metered-usage.sink';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -29,6 +31,10 @@ export interface UsageReservation {
   periodEnd: Date;
   /** Units taken from purchased credit buckets (the rest came from the plan's allowance); empty when none. */
   credits?: CreditSpend[];
+  /** The Stripe meter the units are billed through (metered plans), else null. */
+  meter: string | null;
+  /** When the units were counted. */
+  countedAt: Date;
 }
 
 /** What `reserve` asks for. */
@@ -40,6 +46,8 @@ export interface ReserveRequest {
   limit: number;
   period: UsagePeriod;
   idempotencyKey?: string | null;
+  /** Bill the units through this Stripe meter (written with the count, in one transaction). */
+  meter?: string | null;
 }
 
 /** `reserve`'s answer: the reservation, or the units already used when the limit refuses it. */
@@ -72,15 +80,31 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class UsageLedger {
   private readonly counters = new UsageCounters();
   private readonly batcher: CounterBatcher;
+  /** Metered increments batch per (counter, meter) lane; each batch is one transaction with its meter write. */
+  private readonly meteredBatcher: CounterBatcher;
+  private readonly meteredLanes = new Map<string, number>();
+  private readonly meteredLaneOf: { counterId: number; billableId: string; metric: string; meter: string; period: UsagePeriod }[] = [];
 
   constructor(
     /** @internal */ readonly transactions: PaymentsTransactions,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
     private readonly credits: CreditsLedger,
+    @Optional() @Inject(METERED_USAGE_SINK) private readonly sink?: MeteredUsageSink,
   ) {
     this.batcher = new CounterBatcher(
       (counterId, quantity, limit) => this.transactions.write((manager) => this.counters.increment(manager, counterId, quantity, limit)),
       // SQLite's driver writes synchronously: gather the requests that queued up behind each write.
+      { gather: transactions.isSqlite },
+    );
+    this.meteredBatcher = new CounterBatcher(
+      (lane, quantity, limit) => {
+        const use = this.meteredLaneOf[lane];
+        return this.transactions.run(async ({ manager }) => {
+          if (!(await this.counters.increment(manager, use.counterId, quantity, limit))) return false;
+          await this.meter(manager, use, use.period, quantity);
+          return true;
+        });
+      },
       { gather: transactions.isSqlite },
     );
   }
@@ -91,12 +115,16 @@ export class UsageLedger {
     if (!Number.isSafeInteger(request.limit) || request.limit < -1) throw new RangeError(`UsageLedger: limit must be a whole number, -1 for unlimited; got ${String(request.limit)}.`);
     if (request.idempotencyKey) return this.reserveWithKey(request, request.idempotencyKey);
     const counterId = await this.transactions.write((manager) => this.counters.id(manager, request));
-    if (await this.batcher.increment(counterId, request.quantity, request.limit)) {
+    if (await this.incrementUnkeyed(request, counterId)) {
       return { admitted: true, reservation: this.reservation(request, counterId, null, null) };
     }
     if (this.credits.sells(request.metric)) {
       // Past the allowance: the rest of it, then purchased credits, in one transaction.
-      const split = await this.transactions.run((tx) => this.credits.spend(tx, counterId, request));
+      const split = await this.transactions.run(async (tx) => {
+        const taken = await this.credits.spend(tx, counterId, request);
+        if (taken && taken.allowance > 0) await this.meter(tx.manager, request, request.period, taken.allowance);
+        return taken;
+      });
       if (split) return { admitted: true, reservation: { ...this.reservation(request, counterId, null, null), credits: split.spends } };
     }
     const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
@@ -132,14 +160,12 @@ export class UsageLedger {
     assertQuantity(reservation.quantity);
     if (reservation.recordId === null) {
       const spends = reservation.credits ?? [];
-      if (spends.length === 0) {
+      if (spends.length === 0 && (!reservation.meter || !this.sink)) {
         await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
         return;
       }
       await this.transactions.run(async (tx) => {
-        const fromAllowance = reservation.quantity - spends.reduce((sum, s) => sum + s.quantity, 0);
-        if (fromAllowance > 0) await this.counters.decrement(tx.manager, reservation.counterId, fromAllowance);
-        await this.credits.restore(tx.manager, spends);
+        await this.returnUnits(tx.manager, reservation, spends);
       });
       return;
     }
@@ -151,15 +177,12 @@ export class UsageLedger {
         .where('id = :id AND status <> :released', { id: reservation.recordId, released: 'released' })
         .execute();
       if (flipped.affected !== 1) return;
-      const spends = await this.credits.takeRecorded(tx.manager, reservation.recordId!);
-      const fromAllowance = reservation.quantity - spends.reduce((sum, s) => sum + s.quantity, 0);
-      if (fromAllowance > 0) await this.counters.decrement(tx.manager, reservation.counterId, fromAllowance);
-      await this.credits.restore(tx.manager, spends);
+      await this.returnUnits(tx.manager, reservation, await this.credits.takeRecorded(tx.manager, reservation.recordId!));
     });
   }
 
   /** Releases the use recorded under an idempotency key; false when there is none to release. */
-  async releaseByKey(billableId: string, metric: string, idempotencyKey: string): Promise<boolean> {
+  async releaseByKey(billableId: string, metric: string, idempotencyKey: string, meter: string | null = null): Promise<boolean> {
     // Keys are scoped per period: the latest use of the key is the one to give back.
     const record = await this.transactions.dataSource
       .getRepository(UsageRecordEntity)
@@ -171,7 +194,7 @@ export class UsageLedger {
     if (!counter) return false;
     await this.release({
       billableId, metric, quantity: record.quantity, counterId: counter.id, recordId: record.id, idempotencyKey,
-      duplicate: false, replay: null, periodStart: record.periodStart, periodEnd: record.periodStart,
+      duplicate: false, replay: null, periodStart: record.periodStart, periodEnd: record.periodStart, meter, countedAt: record.createdAt,
     });
     return true;
   }
@@ -276,11 +299,24 @@ export class UsageLedger {
 
   /** A keyed use's units: from the allowance alone when it fits, else split with purchased credits (recorded against the key). */
   private async take(tx: PaymentsTx, counterId: number, request: ReserveRequest, recordId: number): Promise<CreditSplit | null> {
-    if (await this.counters.increment(tx.manager, counterId, request.quantity, request.limit)) return { allowance: request.quantity, spends: [] };
-    if (!this.credits.sells(request.metric)) return null;
-    const split = await this.credits.spend(tx, counterId, request);
-    if (split) await this.credits.record(tx.manager, recordId, split.spends);
+    let split: CreditSplit | null = null;
+    if (await this.counters.increment(tx.manager, counterId, request.quantity, request.limit)) split = { allowance: request.quantity, spends: [] };
+    else if (this.credits.sells(request.metric)) {
+      split = await this.credits.spend(tx, counterId, request);
+      if (split) await this.credits.record(tx.manager, recordId, split.spends);
+    }
+    // Only units of the plan's allowance are billed through a meter; purchased credits were paid for already.
+    if (split && split.allowance > 0) await this.meter(tx.manager, request, request.period, split.allowance);
     return split;
+  }
+
+  /** Gives a use's units back: its allowance part to the counter (and its meter), its credits to their buckets. */
+  private async returnUnits(manager: EntityManager, reservation: UsageReservation, spends: CreditSpend[]): Promise<void> {
+    const fromAllowance = reservation.quantity - spends.reduce((sum, s) => sum + s.quantity, 0);
+    if (fromAllowance > 0 && (await this.counters.decrement(manager, reservation.counterId, fromAllowance))) {
+      await this.meter(manager, reservation, periodOf(reservation), -fromAllowance, reservation.countedAt);
+    }
+    if (spends.length > 0) await this.credits.restore(manager, spends);
   }
 
   /** The answer to a repeat of a live key, from a lock-free read; null when the key must be (re)counted. */
@@ -308,7 +344,29 @@ export class UsageLedger {
     return {
       billableId: request.billableId, metric: request.metric, quantity: request.quantity, counterId, recordId,
       idempotencyKey: request.idempotencyKey ?? null, duplicate: replay !== null, replay, periodStart: request.period.start, periodEnd: request.period.end,
+      meter: request.meter ?? null, countedAt: this.options.now(),
     };
+  }
+
+  /** An unkeyed increment: batched per counter; metered ones per (counter, meter), each batch with its meter write. */
+  private incrementUnkeyed(request: ReserveRequest, counterId: number): Promise<boolean> {
+    if (!request.meter || !this.sink) return this.batcher.increment(counterId, request.quantity, request.limit);
+    const laneKey = `${counterId}\u0000${request.meter}`;
+    let lane = this.meteredLanes.get(laneKey);
+    if (lane === undefined) {
+      lane = this.meteredLaneOf.push({ counterId, billableId: request.billableId, metric: request.metric, meter: request.meter, period: request.period }) - 1;
+      this.meteredLanes.set(laneKey, lane);
+    }
+    return this.meteredBatcher.increment(lane, request.quantity, request.limit);
+  }
+
+  /** Hands a metered change to the metering room, inside the caller's transaction. */
+  private async meter(
+    manager: EntityManager, use: { billableId: string; metric: string; meter?: string | null }, period: { start: Date; end: Date }, quantity: number, at?: Date,
+  ): Promise<void> {
+    if (!use.meter || !this.sink) return;
+    const { start, end } = period;
+    await this.sink.counted(manager, { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now(), period: { start, end } });
   }
 }
 
@@ -322,4 +380,8 @@ function assertQuantity(quantity: number): void {
 function replayOf(record: UsageRecordEntity): UsageReplay {
   const stored = record.responseBody !== null;
   return { status: record.responseStatus, stored, body: stored ? decodeReplayBody(record.responseBody as string) : undefined };
+}
+
+function periodOf(reservation: UsageReservation): { start: Date; end: Date } {
+  return { start: reservation.periodStart, end: reservation.periodEnd };
 }

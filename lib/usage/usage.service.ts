@@ -26,6 +26,8 @@ export interface UsageMeter {
   creditsRemaining?: number;
   /** The purchased buckets with units left, in spending order (oldest expiry first); only for a metric some product sells. */
   credits?: CreditBucketView[];
+  /** For a metric the plan bills by usage: its meter, the units included and the billable overage so far. */
+  metered?: { meter: string; priceId: string; included: number; overage: number };
 }
 
 /** The answer of `check`: whether `quantity` more units fit, and the meter. */
@@ -74,11 +76,11 @@ export class UsageService {
   async reserve(billableId: string | number, metric: string, quantity = 1, idempotencyKey?: string | null): Promise<UsageReservation> {
     this.assertQuantity(quantity, 1);
     const id = String(billableId);
-    const { period, limit } = await this.context(id, metric);
+    const { period, limit, meter } = await this.context(id, metric);
     const now = this.options.now();
     // A key may be a repeat, which the ledger answers even on a plan that lacks the metric now.
     if (limit === 0 && !idempotencyKey && !this.credits.sells(metric)) throw this.limitExceeded(metric, limit, await this.ledger.used(id, metric, period.start), period, now);
-    const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey });
+    const outcome = await this.ledger.reserve({ billableId: id, metric, quantity, limit, period, idempotencyKey, meter });
     if (!outcome.admitted) {
       this.topUps.afterUse(id, metric);
       throw this.limitExceeded(metric, limit, outcome.used, period, now);
@@ -92,6 +94,16 @@ export class UsageService {
     const reservation = await this.reserve(billableId, metric, quantity, idempotencyKey);
     await this.ledger.commit(reservation);
     return reservation;
+  }
+
+  /**
+   * Records usage from any code path (jobs, queues, websockets), as Stripe's meter events do:
+   * counted at once and, on a metered plan, billed through its meter exactly once. A repeat of
+   * `idempotencyKey` counts nothing (`duplicate: true`). 400 for a quantity that is not a whole
+   * number from 1 to 1,000,000; 429 only for a metric with a hard limit.
+   */
+  record(billableId: string | number, metric: string, quantity: number, idempotencyKey?: string | null): Promise<UsageReservation> {
+    return this.consume(billableId, metric, quantity, idempotencyKey);
   }
 
   /**
@@ -121,7 +133,9 @@ export class UsageService {
       await this.ledger.release(target);
       return !target.duplicate;
     }
-    return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey);
+    // Given back on the meter too when the metric is billed on the billable's plan.
+    const meter = this.catalog.knowsLimit(target.metric) ? (await this.context(String(target.billableId), target.metric)).meter : null;
+    return this.ledger.releaseByKey(String(target.billableId), target.metric, target.idempotencyKey, meter);
   }
 
   /** Every metric the plans name, with used, limit, remaining and reset time for the billable's current period. */
@@ -131,7 +145,15 @@ export class UsageService {
     const entitlements = await this.entitlements.forBillable(id, now);
     const period = usagePeriod(entitlements, now);
     const used = await this.ledger.usedIn(id, period.start);
-    return Promise.all(this.metrics().map((metric) => this.withCredits(id, this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period))));
+    return Promise.all(
+      this.metrics().map((metric) => {
+        const meter = this.meter(metric, used.get(metric) ?? 0, this.limitOf(entitlements, metric), period);
+        const billed = this.catalog.metered(entitlements.effectivePlan, metric);
+        if (!billed) return this.withCredits(id, meter);
+        const overage = Math.max(0, meter.used - billed.included);
+        return this.withCredits(id, { ...meter, metered: { meter: billed.meter, priceId: billed.priceId, included: billed.included, overage } });
+      }),
+    );
   }
 
   /**
@@ -194,7 +216,8 @@ export class UsageService {
     }
     const now = this.options.now();
     const entitlements = await this.entitlements.forBillable(billableId, now);
-    return { entitlements, period: usagePeriod(entitlements, now), limit: this.limitOf(entitlements, metric) };
+    const meter = this.catalog.metered(entitlements.effectivePlan, metric)?.meter ?? null;
+    return { entitlements, period: usagePeriod(entitlements, now), limit: this.limitOf(entitlements, metric), meter };
   }
 
   /** The plan's limit; a metric other plans name but this plan lacks has limit 0. */
@@ -204,7 +227,7 @@ export class UsageService {
 
   private metrics(): string[] {
     const names = new Set<string>();
-    for (const plan of this.catalog.list()) Object.keys(plan.limits).forEach((metric) => names.add(metric));
+    for (const plan of this.catalog.list()) [...Object.keys(plan.limits), ...Object.keys(plan.metered)].forEach((metric) => names.add(metric));
     return [...names];
   }
 

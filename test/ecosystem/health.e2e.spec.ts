@@ -63,7 +63,7 @@ describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s'
         status: 200,
         body: expect.objectContaining({
           status: 'ok',
-          info: { payments: { status: 'up', database: 'up', stripe: 'up', failedEvents: 0, oldestUnprocessedSeconds: 0, failedWorkItems: 0, oldestDueWorkSeconds: 0, problems: [] } },
+          info: { payments: { status: 'up', database: 'up', stripe: 'up', failedEvents: 0, oldestUnprocessedSeconds: 0, failedWorkItems: 0, oldestDueWorkSeconds: 0, flaggedMeterWindows: 0, problems: [] } },
         }),
       });
     }
@@ -132,6 +132,7 @@ describe.each(testDatabases())('PaymentsHealthIndicator in a Terminus app on %s'
         oldestUnprocessedSeconds: null,
         failedWorkItems: null,
         oldestDueWorkSeconds: null,
+        flaggedMeterWindows: null,
         problems: ['The database did not answer.'],
       });
     } finally {

@@ -17,6 +17,7 @@ import { r19SlowStripeBurst } from './scenarios/r19-slow-stripe-burst.scenario';
 import { r20WorkerKilled } from './scenarios/r20-worker-killed.scenario';
 import { r21Purchases } from './scenarios/r21-purchases.scenario';
 import { r22Seats } from './scenarios/r22-seats.scenario';
+import { r23Meters } from './scenarios/r23-meters.scenario';
 import { SCALE, scenario, SEED, WEBHOOK_MODE } from './support/reliability-env';
 import { Harness, startHarness } from './support/reliability-harness';
 
@@ -55,6 +56,7 @@ describe(`reliability (scale=${SCALE}, webhooks=${WEBHOOK_MODE}, seed=${SEED})`,
   it('R21 purchases: 2 instances, purchases some refunded, webhooks shuffled, duplicated and racing status calls: granted = paid − refunded, below zero 0', () => scenario('R21', () => r21Purchases()));
   it('R22 seats: seat changes for M organisations over 2 instances with Stripe faults: Stripe = stored, duplicate quantity updates 0, invoices within the coalescing bound', () =>
     scenario('R22', () => r22Seats()));
+  it('R23 meters: 2 instances record and report metered usage while Stripe fails: drift 0, doubled 0, lost 0, renewals bill the overage', () => scenario('R23', () => r23Meters()));
   // Last: it scans what every scenario above logged and answered.
   it('R13: no secret or checkout/portal URL in any log line, no secret in any answer', () => scenario('R13', () => r13SecretScan(h)));
 });

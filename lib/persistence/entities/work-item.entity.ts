@@ -14,9 +14,9 @@ export const WORK_KEY_LENGTH = 255;
  */
 @Entity('payments_work_items')
 @Index(['kind', 'key'], { unique: true })
-// The claim scans due pending items and expired leases in id order.
+// The claim reads due pending items in run_after order; the order-key check probes one key's unfinished items.
 @Index(['status', 'runAfter'])
-@Index(['orderKey'])
+@Index(['orderKey', 'status'])
 export class WorkItemEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -87,8 +87,16 @@ function moduleTables(): Table[] {
       indices: [
         index('payments_work_items', ['kind', 'item_key'], true),
         index('payments_work_items', ['status', 'run_after']),
-        index('payments_work_items', ['order_key']),
+        index('payments_work_items', ['order_key', 'status']),
       ],
+    }),
+    new Table({
+      name: 'payments_meter_windows',
+      columns: [
+        serialId, str('billable_id', 64), str('metric', 64), str('meter', 100), ts('window_start'), ts('window_end'), int('seq', { default: '0' }),
+        int('quantity', { default: '0' }), str('status', 16), ts('event_at', true), ts('reported_at', true), str('last_error', 255, { isNullable: true }),
+      ],
+      indices: [index('payments_meter_windows', ['billable_id', 'meter', 'window_start', 'seq'], true), index('payments_meter_windows', ['status'])],
     }),
     new Table({
       name: 'payments_trial_fingerprints',

@@ -18,6 +18,20 @@ export interface PriceInput {
   nickname?: string | null;
   metadata?: Record<string, string>;
   active?: boolean;
+  /** A metered price's meter id (`recurring.usage_type = metered`). */
+  meter?: string | null;
+  /** Tiers of a tiered price (`billing_scheme = tiered`). */
+  tiers?: PriceTier[];
+  tiersMode?: 'graduated' | 'volume';
+}
+
+/** One tier as Stripe serialises it. */
+export interface PriceTier {
+  up_to: number | null;
+  unit_amount: number | null;
+  unit_amount_decimal: string | null;
+  flat_amount: number | null;
+  flat_amount_decimal: string | null;
 }
 
 export function buildProduct(input: {
@@ -55,7 +69,7 @@ export function buildProduct(input: {
 export function buildPrice(input: PriceInput): Stripe.Price {
   const price = {
     active: input.active ?? true,
-    billing_scheme: 'per_unit',
+    billing_scheme: input.tiers ? 'tiered' : 'per_unit',
     created: input.created,
     currency: input.currency,
     custom_unit_amount: null,
@@ -70,23 +84,27 @@ export function buildPrice(input: PriceInput): Stripe.Price {
       ? {
           interval: input.interval,
           interval_count: input.intervalCount ?? 1,
-          meter: null,
-          usage_type: 'licensed',
+          meter: input.meter ?? null,
+          usage_type: input.meter ? 'metered' : 'licensed',
           trial_period_days: input.trialPeriodDays ?? null,
         }
       : null,
     tax_behavior: 'unspecified',
-    tiers_mode: null,
+    // Stripe shows tiers only when expanded; the fake always does (the SDK types them as optional).
+    ...(input.tiers ? { tiers: input.tiers } : {}),
+    tiers_mode: input.tiers ? input.tiersMode ?? 'graduated' : null,
     transform_quantity: null,
     type: input.interval ? 'recurring' : 'one_time',
     unit_amount: input.unitAmount,
-    unit_amount_decimal: input.unitAmountDecimal ?? String(input.unitAmount),
+    unit_amount_decimal: input.unitAmountDecimal ?? (input.unitAmount === null ? null : String(input.unitAmount)),
   };
   return price as unknown as Stripe.Price;
 }
 
 /** What `quantity` units of a price cost, in minor units; decimal prices round to the nearest unit as on Stripe's invoices. */
 export function priceAmount(price: Stripe.Price, quantity = 1): number {
+  // Metered prices bill usage in arrears, at renewal (see meteredAmount): nothing up front.
+  if (price.recurring?.usage_type === 'metered') return 0;
   // The fake keeps Stripe's wire format, where unit_amount_decimal is a string (the SDK types it as Decimal).
   const unit = price.unit_amount ?? Number(String(price.unit_amount_decimal ?? 0));
   return Math.round(unit * quantity);
@@ -106,14 +124,14 @@ export function buildPlanFromPrice(price: Stripe.Price): Stripe.Plan {
     interval_count: price.recurring?.interval_count ?? 1,
     livemode: false,
     metadata: price.metadata,
-    meter: null,
+    meter: price.recurring?.meter ?? null,
     nickname: price.nickname,
     object: 'plan',
     product: price.product,
     tiers_mode: null,
     transform_usage: null,
     trial_period_days: price.recurring?.trial_period_days ?? null,
-    usage_type: 'licensed',
+    usage_type: price.recurring?.usage_type ?? 'licensed',
   };
   return plan as unknown as Stripe.Plan;
 }

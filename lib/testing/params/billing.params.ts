@@ -33,5 +33,10 @@ export const meterRetrieve: ParamSchema = { expand: S };
 /** `Billing.MeterListParams` */
 export const meterList: ParamSchema = { ending_before: S, expand: S, limit: S, starting_after: S, status: S };
 
+/** `Billing.MeterListEventSummariesParams` */
+export const meterEventSummaryList: ParamSchema = {
+  customer: S, end_time: S, ending_before: S, expand: S, limit: S, start_time: S, starting_after: S, value_grouping_window: S,
+};
+
 /** `Billing.MeterEventCreateParams` */
 export const meterEventCreate: ParamSchema = { event_name: S, expand: S, identifier: S, payload: MAP, timestamp: S };

@@ -55,6 +55,7 @@ export const ENDPOINT_PARAMS: Readonly<Record<string, ParamSchema>> = {
   'POST /v1/billing/meters': billing.meterCreate,
   'GET /v1/billing/meters/:id': billing.meterRetrieve,
   'GET /v1/billing/meters': billing.meterList,
+  'GET /v1/billing/meters/:id/event_summaries': billing.meterEventSummaryList,
   'POST /v1/billing/meter_events': billing.meterEventCreate,
 
   'GET /v1/invoices/:id': invoicesEvents.invoiceRetrieve,

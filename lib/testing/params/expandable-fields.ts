@@ -27,6 +27,6 @@ export const EXPANDABLE_FIELDS: ReadonlySet<string> = new Set([
   'setup_intent', 'shipping_documentation', 'shipping_rate', 'single_use_mandate', 'source', 'source_charge',
   'source_refund', 'source_transaction', 'source_transfer', 'source_transfer_reversal', 'sources',
   'statement_descriptor', 'status_details', 'subscription', 'subscription_schedule', 'subscriptions', 'tax',
-  'tax_code', 'tax_exempt', 'tax_id_collection', 'tax_ids', 'test_clock', 'threshold_reason', 'token',
+  'tax_code', 'tax_exempt', 'tax_id_collection', 'tax_ids', 'test_clock', 'tiers', 'threshold_reason', 'token',
   'transaction', 'transfer', 'transfer_reversal', 'uncategorized_file', 'unit_label',
 ]);

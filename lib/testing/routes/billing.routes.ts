@@ -71,6 +71,8 @@ export function billingRoutes(router: ApiRouter): void {
     return listResponse([...ctx.store.meters.values()].filter((m) => status === undefined || m.status === status), params, '/v1/billing/meters');
   });
 
+  eventSummaries(router);
+
   router.add('POST', '/v1/billing/meter_events', ({ params }) => {
     const eventName = params.reqStr('event_name');
     const meter = [...ctx.store.meters.values()].find((m) => m.event_name === eventName && m.status === 'active');
@@ -84,11 +86,21 @@ export function billingRoutes(router: ApiRouter): void {
     const rawValue = payload.str(valueKey) ?? (meter.default_aggregation.formula === 'count' ? '1' : undefined);
     if (rawValue === undefined || !/^-?\d+(\.\d+)?$/.test(rawValue)) throw badParam(`payload[${valueKey}]`, `The value must be a number.`);
     const identifier = params.str('identifier') ?? ctx.id('mev_');
-    if (ctx.store.meterEvents.has(identifier)) {
+    const now = ctx.now();
+    const seen = ctx.store.meterIdentifiers.get(identifier);
+    // Stripe keeps identifiers unique for at least 24 hours.
+    if (seen !== undefined && now - seen < IDENTIFIER_WINDOW_SECONDS) {
       throw new StripeApiError(400, 'invalid_request_error', `An event already exists with identifier ${identifier}.`, 'identifier', 'duplicate_meter_event');
     }
-    const timestamp = params.int('timestamp') ?? ctx.now();
-    ctx.store.meterEvents.set(identifier, { event_name: eventName, identifier, customer, value: Number(rawValue), timestamp });
+    const timestamp = params.int('timestamp') ?? now;
+    if (timestamp < now - BACKDATE_LIMIT_SECONDS) {
+      throw new StripeApiError(400, 'invalid_request_error', 'Timestamp must be within the past 35 calendar days.', 'timestamp', 'timestamp_too_far_in_past');
+    }
+    if (timestamp > now + FUTURE_LIMIT_SECONDS) {
+      throw new StripeApiError(400, 'invalid_request_error', 'Timestamp must not be more than 5 minutes in the future.', 'timestamp', 'timestamp_in_future');
+    }
+    ctx.store.meterIdentifiers.set(identifier, now);
+    ctx.store.meterEvents.set(ctx.id('mevr_'), { event_name: eventName, identifier, customer, value: Number(rawValue), timestamp, created: now });
     return {
       created: ctx.now(),
       event_name: eventName,
@@ -98,6 +110,37 @@ export function billingRoutes(router: ApiRouter): void {
       payload: Object.fromEntries(Object.entries(payload.raw).map(([k, v]) => [k, String(v)])),
       timestamp,
     };
+  });
+}
+
+const IDENTIFIER_WINDOW_SECONDS = 86_400;
+const BACKDATE_LIMIT_SECONDS = 35 * 86_400;
+const FUTURE_LIMIT_SECONDS = 300;
+
+/** `GET /v1/billing/meters/:id/event_summaries`: the customer's aggregated usage in [start_time, end_time), whole or per hour/day. */
+function eventSummaries(router: ApiRouter): void {
+  const { ctx } = router;
+  router.add('GET', '/v1/billing/meters/:id/event_summaries', ({ ids, params }) => {
+    const meter = ctx.store.meters.get(ids[0]) ?? thrower(missing('billing.meter', ids[0]));
+    const customer = params.reqStr('customer');
+    const start = params.int('start_time');
+    const end = params.int('end_time');
+    if (start === undefined) throw badParam('start_time', 'Missing required param: start_time.', 'parameter_missing');
+    if (end === undefined) throw badParam('end_time', 'Missing required param: end_time.', 'parameter_missing');
+    if (start % 60 !== 0 || end % 60 !== 0) throw badParam(start % 60 !== 0 ? 'start_time' : 'end_time', 'Timestamps must be aligned with minute boundaries.');
+    if (end <= start) throw badParam('end_time', 'end_time must be after start_time.');
+    const grouping = params.oneOf('value_grouping_window', ['hour', 'day'] as const);
+    const step = grouping === 'hour' ? 3600 : grouping === 'day' ? 86_400 : end - start;
+    const summaries: { id: string; [field: string]: unknown }[] = [];
+    for (let from = start; from < end; from += step) {
+      const to = Math.min(from + step, end);
+      let total = 0;
+      for (const e of ctx.store.meterEvents.values()) {
+        if (e.customer === customer && e.event_name === meter.event_name && e.timestamp >= from && e.timestamp < to) total += e.value;
+      }
+      summaries.push({ aggregated_value: total, end_time: to, id: `mtrusg_${meter.id.slice(-8)}${from}`, livemode: false, meter: meter.id, object: 'billing.meter_event_summary', start_time: from });
+    }
+    return listResponse(summaries, params, `/v1/billing/meters/${meter.id}/event_summaries`);
   });
 }
 

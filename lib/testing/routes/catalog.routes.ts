@@ -22,14 +22,16 @@ export function createPrice(ctx: FakeContext, spec: PriceSpec & { nickname?: str
   if (unitAmount !== undefined && unitAmountDecimal !== undefined) {
     throw badParam('unit_amount', 'You may only specify one of these parameters: unit_amount, unit_amount_decimal.');
   }
-  if (unitAmount === undefined && unitAmountDecimal === undefined) throw missingParam('unit_amount');
+  if (unitAmount === undefined && unitAmountDecimal === undefined && !spec.tiers) throw missingParam('unit_amount');
+  if (spec.meter !== undefined && !ctx.store.meters.has(spec.meter)) throw missing('billing.meter', spec.meter, 'recurring[meter]');
+  if (spec.meter !== undefined && !spec.interval) throw badParam('recurring[meter]', 'A meter can only be set on a recurring price.');
   if (unitAmount !== undefined && (!Number.isInteger(unitAmount) || unitAmount < 0)) throw badParam('unit_amount', 'Invalid integer: unit_amount');
   if (unitAmountDecimal !== undefined && !DECIMAL.test(unitAmountDecimal)) {
     throw badParam('unit_amount_decimal', `Invalid decimal: ${unitAmountDecimal}. Use at most 12 decimal places.`);
   }
   // As Stripe: unit_amount is set whenever the amount is a whole number of minor units.
   const decimal = unitAmountDecimal === undefined ? undefined : normalizeDecimal(unitAmountDecimal);
-  const wholeAmount = unitAmount ?? (decimal !== undefined && !decimal.includes('.') ? Number(decimal) : null);
+  const wholeAmount = spec.tiers ? null : unitAmount ?? (decimal !== undefined && !decimal.includes('.') ? Number(decimal) : null);
   if (spec.lookupKey) {
     for (const p of ctx.store.prices.values()) {
       if (p.lookup_key === spec.lookupKey) throw badParam('lookup_key', `A price (\`${p.id}\`) already uses that lookup key.`);
@@ -58,6 +60,12 @@ export function createPrice(ctx: FakeContext, spec: PriceSpec & { nickname?: str
     nickname: spec.nickname ?? null,
     metadata: spec.metadata,
     active: spec.active,
+    meter: spec.meter ?? null,
+    tiers: spec.tiers?.map((t) => ({
+      up_to: t.upTo, unit_amount: t.unitAmount ?? 0, unit_amount_decimal: String(t.unitAmount ?? 0),
+      flat_amount: t.flatAmount ?? null, flat_amount_decimal: t.flatAmount === undefined ? null : String(t.flatAmount),
+    })),
+    tiersMode: spec.tiersMode,
   });
   ctx.store.prices.set(price.id, price);
   const product = ctx.store.products.get(productId)!;
@@ -92,6 +100,10 @@ export function catalogRoutes(router: ApiRouter): void {
   router.add('POST', '/v1/prices', ({ params }) => {
     const recurring = params.obj('recurring');
     const productData = params.obj('product_data');
+    const tiers = params.list('tiers').map((t) => {
+      const upTo = t.str('up_to');
+      return { upTo: upTo === 'inf' || upTo === undefined ? null : Number(upTo), unitAmount: t.int('unit_amount', 0), flatAmount: t.int('flat_amount', 0) };
+    });
     const unitAmount = params.int('unit_amount', 0);
     const unitAmountDecimal = params.str('unit_amount_decimal');
     const product = params.str('product');
@@ -103,6 +115,8 @@ export function catalogRoutes(router: ApiRouter): void {
       interval: recurring?.oneOf<PriceInterval>('interval', ['day', 'week', 'month', 'year']),
       intervalCount: recurring?.int('interval_count', 1),
       trialPeriodDays: recurring?.int('trial_period_days', 0),
+      meter: recurring?.str('meter'),
+      ...(tiers.length > 0 ? { tiers, tiersMode: params.oneOf<'graduated' | 'volume'>('tiers_mode', ['graduated', 'volume']) } : {}),
       productId: product,
       productName: productData?.reqStr('name'),
       lookupKey: params.str('lookup_key'),

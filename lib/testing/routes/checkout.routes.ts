@@ -33,7 +33,11 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       if (mode === 'payment' && price.recurring) {
         throw badParam(`line_items[${i}][price]`, 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
       }
-      const quantity = item.int('quantity', 1) ?? 1;
+      const metered = price.recurring?.usage_type === 'metered';
+      if (metered && item.str('quantity') !== undefined) {
+        throw badParam(`line_items[${i}][quantity]`, 'Quantity should not be specified where usage_type is `metered`. Remove quantity from `line_items[' + i + ']`.');
+      }
+      const quantity = metered ? 1 : item.int('quantity', 1) ?? 1;
       return { price: priceId, quantity, amount: priceAmount(price, quantity), currency: price.currency, recurring: !!price.recurring };
     });
     if (mode === 'subscription' && !lines.some((l) => l.recurring)) {
