@@ -153,7 +153,7 @@ export interface PaymentsModuleOptions {
 export interface WorkQueueOptions {
   /** Run workers on this instance; `false` for instances that only enqueue (a dedicated worker process runs them). Default true. */
   workers?: boolean;
-  /** Items this instance runs at once; each holds a database connection only between statements, never while its handler runs. Default 4. */
+  /** Items this instance runs at once; each holds a database connection only for its claim and its result, never while its handler waits (the handler's own transaction takes one). Default 10. */
   concurrency?: number;
   /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */
   pollIntervalMs?: number;

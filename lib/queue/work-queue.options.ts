@@ -3,10 +3,10 @@ import type { PaymentsModuleOptions, ResolvedPaymentsOptions } from '../payments
 /** Fills in `queue`'s defaults; `fail` reports a wrong value at start-up with one sentence. */
 export function resolveQueueOptions(options: PaymentsModuleOptions, fail: (sentence: string) => never): ResolvedPaymentsOptions['queue'] {
   const given = options.queue ?? {};
-  if (typeof given !== 'object') fail(`queue must be an object such as { concurrency: 4 }, not ${JSON.stringify(given)}.`);
+  if (typeof given !== 'object') fail(`queue must be an object such as { concurrency: 10 }, not ${JSON.stringify(given)}.`);
   const resolved = {
     workers: given.workers ?? true,
-    concurrency: given.concurrency ?? 4,
+    concurrency: given.concurrency ?? 10,
     pollIntervalMs: given.pollIntervalMs ?? 1000,
     leaseMs: given.leaseMs ?? 15_000,
     retryBaseMs: given.retryBaseMs ?? 1000,

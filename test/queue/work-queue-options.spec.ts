@@ -12,7 +12,7 @@ const withQueue = (queue: unknown) => () => resolvePaymentsOptions({ ...valid, q
 
 describe('queue options', () => {
   it('fills the defaults', () => {
-    expect(resolvePaymentsOptions(valid).queue).toEqual({ workers: true, concurrency: 4, pollIntervalMs: 1000, leaseMs: 15_000, retryBaseMs: 1000, retryMaxMs: 300_000, shutdownGraceMs: 5000 });
+    expect(resolvePaymentsOptions(valid).queue).toEqual({ workers: true, concurrency: 10, pollIntervalMs: 1000, leaseMs: 15_000, retryBaseMs: 1000, retryMaxMs: 300_000, shutdownGraceMs: 5000 });
     expect(resolvePaymentsOptions({ ...valid, queue: { workers: false, concurrency: 8, wakeChannel: false } }).queue).toMatchObject({ workers: false, concurrency: 8, wakeChannel: false });
     const channel = { publish: () => undefined, subscribe: () => undefined };
     expect(resolvePaymentsOptions({ ...valid, queue: { wakeChannel: channel } }).queue.wakeChannel).toBe(channel);
@@ -27,7 +27,7 @@ describe('queue options', () => {
     [{ shutdownGraceMs: -5 }, 'queue.shutdownGraceMs must be a whole number from 0 to 600000 ms, not -5.'],
     [{ workers: 'no' }, 'queue.workers must be true or false, not "no".'],
     [{ wakeChannel: 'redis' }, "queue.wakeChannel must be 'postgres', false, or an object with publish() and subscribe() (e.g. a RedisEntitlementsChannel), not \"redis\"."],
-    ['fast', 'queue must be an object such as { concurrency: 4 }, not "fast".'],
+    ['fast', 'queue must be an object such as { concurrency: 10 }, not "fast".'],
   ])('refuses %j with one sentence', (queue, sentence) => {
     expect(withQueue(queue)).toThrow(PaymentsConfigError);
     expect(withQueue(queue)).toThrow(`nestjs-headless-payments: ${sentence}`);
