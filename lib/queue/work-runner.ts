@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ResolvedPaymentsOptions } from '../payments.options';
-import { describeError } from '../webhooks/inbox/webhook-inbox.service';
+import { describeError } from '../common/describe-error';
 import type { WorkHandler, WorkResult } from './work-queue.contract';
 import { ClaimedRow, WorkItemStore } from './work-item.store';
 

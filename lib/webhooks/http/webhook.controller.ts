@@ -8,7 +8,7 @@ import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
 import { WEBHOOK_EVENT_ID_LENGTH, WEBHOOK_EVENT_TYPE_LENGTH } from '../../persistence/entities/webhook-event.entity';
 import { ApiVersionMonitor } from '../../stripe/api-version.monitor';
-import { describeError } from '../inbox/webhook-inbox.service';
+import { describeError } from '../../common/describe-error';
 import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
 import { ThinEventResolver } from '../thin/thin-event.resolver';
 import { isThinEventPayload } from '../thin/thin-event.types';

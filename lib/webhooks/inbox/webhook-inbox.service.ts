@@ -3,14 +3,13 @@ import type Stripe from 'stripe';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { WebhookEventEntity, WebhookEventStatus } from '../../persistence/entities/webhook-event.entity';
 import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
+import { describeError } from '../../common/describe-error';
 
 /** What a delivery found in the inbox. */
 export type ClaimResult = { claimed: true } | { claimed: false; status: WebhookEventStatus };
 
 /** How long one instance may hold an event before another may take over (it crashed, say). */
 export const WEBHOOK_LEASE_MS = 60_000;
-
-const MAX_ERROR_LENGTH = 500;
 
 /**
  * The event inbox: one row per Stripe event id. A delivery claims the row with a lease; only
@@ -169,16 +168,4 @@ export function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as QueryFailedError & { driverError?: { code?: string; errno?: number } }).driverError;
   const code = driverError?.code ?? (error as { code?: string }).code;
   return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || driverError?.errno === 1062;
-}
-
-/** The error as a short line for the inbox: its class and message, with secrets and URLs cut out. */
-export function describeError(error: unknown): string {
-  const e = error as { name?: string; code?: string; message?: string; type?: string };
-  // Stripe's own messages may quote request data: keep only its type and code.
-  if (typeof e?.type === 'string' && e.type.startsWith('Stripe')) return `${e.type}${e.code ? ` [${e.code}]` : ''}`;
-  const text = `${e?.name ?? 'Error'}${e?.code ? ` [${e.code}]` : ''}: ${e?.message ?? String(error)}`;
-  return text
-    .replace(/\b(sk|rk|pk|whsec)_[A-Za-z0-9_]+/g, '$1_***')
-    .replace(/https?:\/\/\S+/g, '<url>')
-    .slice(0, MAX_ERROR_LENGTH);
 }

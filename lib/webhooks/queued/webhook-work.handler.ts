@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { WorkItem, WorkResult } from '../../queue/work-queue.contract';
 import { WorkQueue } from '../../queue/work-queue.service';
-import { describeError } from '../inbox/webhook-inbox.service';
+import { describeError } from '../../common/describe-error';
 import { WebhookProcessor } from '../webhook-processor.service';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
 import { WEBHOOK_WORK_KIND, WebhookWorkPayload } from './webhook-work-item';
