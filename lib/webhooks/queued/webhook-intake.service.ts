@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { isLockConflict } from '../../persistence/lock-conflict';
 import { PaymentsTransactions } from '../../persistence/payments-transactions';
 import { WorkQueue } from '../../queue/work-queue.service';
 import { WebhookInbox } from '../inbox/webhook-inbox.service';
 import { DeliveryOutcome } from '../webhook-processor.service';
 import { WEBHOOK_WORK_KIND, webhookOrderKey, webhookWorkPayload } from './webhook-work-item';
+
+/** Tries of one acknowledgement when the database breaks a lock cycle. */
+const MAX_ATTEMPTS = 3;
 
 /**
  * Queued mode's side of the webhook route: commits a verified event (its inbox row and its queue
@@ -25,14 +29,25 @@ export class WebhookIntake {
 
   /** `queued` when this delivery committed the event for the workers, `duplicate` when it was already known. */
   async accept(event: Stripe.Event): Promise<DeliveryOutcome> {
-    const now = new Date();
-    const outcome = await this.transactions.run(async (tx) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.commit(event, new Date());
+        if (outcome === 'queued') this.queue.wake(WEBHOOK_WORK_KIND);
+        return outcome;
+      } catch (error) {
+        // MariaDB/MySQL: three deliveries of one event at once deadlock on its duplicate key; the
+        // victim's transaction applied nothing, and a rerun finds the event committed (duplicate).
+        if (!isLockConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private commit(event: Stripe.Event, now: Date): Promise<DeliveryOutcome> {
+    return this.transactions.run(async (tx) => {
       // A redelivery of an event that is queued, running or done changes nothing: no second run.
       if (!(await this.inbox.insertQueued(tx, event, now)) && !(await this.inbox.requeue(tx, event.id, now))) return 'duplicate' as const;
       await this.queue.enqueue(tx.manager, WEBHOOK_WORK_KIND, event.id, webhookWorkPayload(event, this.mysql), { orderKey: webhookOrderKey(event) });
       return 'queued' as const;
     });
-    if (outcome === 'queued') this.queue.wake(WEBHOOK_WORK_KIND);
-    return outcome;
   }
 }
