@@ -49,7 +49,8 @@ export class BillingController {
   @HttpCode(200)
   checkout(@Req() req: unknown, @Body() body: CheckoutDto) {
     const billableId = requireBillableId(this.options, req);
-    if (body.product !== undefined || body.quantity !== undefined) return this.products.checkout(billableId, productInput(body), req);
+    // `quantity` alone says nothing: it counts a product's units, or a per-seat plan's seats.
+    if (body.product !== undefined) return this.products.checkout(billableId, productInput(body), req);
     return this.billing.checkout(billableId, { ...body, plan: body.plan as string }, req);
   }
 
