@@ -36,7 +36,7 @@ export interface ResolvedSeatsOptions {
   coalesceSeconds: number;
   proration: Record<BillingInterval, Required<SeatProrationRule>>;
   getMemberId: (request: any) => string | number | null | undefined;
-  isMember: ((billableId: string, memberId: string) => boolean | Promise<boolean>) | null;
+  isMember?: (billableId: string, memberId: string) => boolean | Promise<boolean>;
 }
 
 const BEHAVIOURS: readonly SeatProration[] = ['create_prorations', 'always_invoice', 'none'];
@@ -70,5 +70,5 @@ export function resolveSeatsOptions(given: SeatsOptions | undefined, fail: (sent
   }
   if (seats.getMemberId !== undefined && typeof seats.getMemberId !== 'function') fail('seats.getMemberId must be a function (req) => member id, e.g. req => req.user?.id.');
   if (seats.isMember !== undefined && typeof seats.isMember !== 'function') fail('seats.isMember must be a function (billableId, memberId) => boolean, e.g. checking your members table.');
-  return { coalesceSeconds, proration, getMemberId: seats.getMemberId ?? defaultMemberId, isMember: seats.isMember ?? null };
+  return { coalesceSeconds, proration, getMemberId: seats.getMemberId ?? defaultMemberId, isMember: seats.isMember };
 }

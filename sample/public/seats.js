@@ -4,10 +4,13 @@ const seatPlan = 'team';
 
 async function loadSeats() {
   const onSeats = current && current.plan === seatPlan && current.active;
-  $('seat-checkout').hidden = !!onSeats;
+  // Checkout is for a first subscription; a subscriber on another plan switches in the plans above.
+  const otherPlan = current && current.active && current.status && !onSeats;
+  $('seat-checkout').hidden = !!(onSeats || otherPlan);
   $('seat-manage').hidden = !onSeats;
   if (!onSeats) {
-    $('seats').innerHTML = '<dt>Seats</dt><dd data-field="seats">Subscribe to Team to buy seats.</dd>';
+    const hint = otherPlan ? 'Switch to Team above (1 seat), then buy more seats here.' : 'Subscribe to Team to buy seats.';
+    $('seats').innerHTML = `<dt>Seats</dt><dd data-field="seats">${hint}</dd>`;
     $('members').innerHTML = '';
     return;
   }

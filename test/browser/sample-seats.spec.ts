@@ -48,7 +48,8 @@ describe('the sample organisation and its seats in a browser', () => {
 
   /** GET /api/payments/seats with the page's own token, as the page's client would. */
   async function seatsOverHttp(): Promise<Record<string, unknown>> {
-    const token = await page.evaluate(() => sessionStorage.getItem('token'));
+    // A string: the test is compiled without the DOM's types.
+    const token = await page.evaluate<string | null>("sessionStorage.getItem('token')");
     const res = await fetch(`${sample!.origin}/api/payments/seats`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
