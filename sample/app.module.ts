@@ -9,6 +9,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { databaseOptions } from './database.config';
 import { DemoController } from './demo/demo.controller';
 import { paymentsOptions } from './payments.config';
+import { MembersController } from './seats/members.controller';
 import { User } from './user.entity';
 
 @Module({
@@ -19,7 +20,7 @@ import { User } from './user.entity';
     JwtModule.register({ secret: jwtSecret(), signOptions: { expiresIn: '12h' } }),
     PaymentsModule.forRootAsync({ useFactory: paymentsOptions }),
   ],
-  controllers: [AuthController, DemoController],
+  controllers: [AuthController, DemoController, MembersController],
   providers: [JwtStrategy],
 })
 export class AppModule {}

@@ -22,6 +22,8 @@ export function sampleBillingOptions(origin: string) {
       portalReturn: `${origin}/`,
     },
     allowImmediateCancel: true,
+    // Seat changes reach Stripe after this many seconds (changes made meanwhile join them); short for the demo.
+    seats: { coalesceSeconds: Number(process.env.SAMPLE_SEAT_COALESCE_SECONDS ?? 5) },
   } satisfies Partial<PaymentsModuleOptions>;
 }
 

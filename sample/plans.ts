@@ -15,8 +15,10 @@ export const plans = definePlans({
   },
   team: {
     name: 'Team',
-    description: 'For teams',
+    description: 'For teams, per seat',
+    // The price is per seat (a per-unit Stripe price): checkout buys 1 to 50 of them.
     priceId: price('STRIPE_PRICE_TEAM_MONTH', 'price_sample_team_month'),
+    seats: { min: 1, max: 50 },
     features: ['basic', 'advanced_exports', 'sso'],
     limits: { api_calls: -1 },
   },

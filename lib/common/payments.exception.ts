@@ -60,6 +60,7 @@ export type PaymentsErrorCode =
   | 'seats_in_use'
   | 'no_seat_subscription'
   | 'seat_limit_reached'
+  | 'not_a_member'
   | 'allocation_limit_reached';
 
 /** An HTTP error with a stable `code`, a human `message`, and optional safe details. */

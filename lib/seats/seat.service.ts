@@ -83,6 +83,7 @@ export class SeatService {
     const members = this.transactions.dataSource.getRepository(SeatMemberEntity);
     // The common case (already seated) reads one row and takes no lock.
     if (await members.exists({ where: { billableId: id, memberId: member } })) return true;
+    await this.assertMembers(id, [member]);
     return this.transactions.run(async (tx) => {
       await this.store.lockById(tx, id);
       const repo = tx.manager.getRepository(SeatMemberEntity);
@@ -98,6 +99,8 @@ export class SeatService {
   private async change(billableId: string, mode: Mode, change: SeatChange): Promise<SeatsView> {
     const members = Array.isArray(change) ? memberList(change) : null;
     const count = members === null ? assertSeatCount(change, 'seats') : 0;
+    // Before the transaction: the hook reads the app's own tables and must not wait on our lock.
+    if (members !== null && mode !== 'remove') await this.assertMembers(billableId, members);
     return this.transactions.run(async (tx) => {
       const billable = await this.store.lockById(tx, billableId);
       if (!billable) throw new PaymentsException(404, 'billable_not_found', 'There is no billable with this id.');
@@ -123,6 +126,18 @@ export class SeatService {
       }
       return this.view(account, seats, used);
     });
+  }
+
+  /** 403 `not_a_member` unless the app's `seats.isMember` says each id belongs to the billable (no hook: all do). */
+  private async assertMembers(billableId: string, memberIds: readonly string[]): Promise<void> {
+    const isMember = this.options.seats.isMember;
+    if (!isMember) return;
+    for (const memberId of memberIds) {
+      // Only `true` seats a member: a hook that forgets to return refuses rather than seats strangers.
+      if ((await isMember(billableId, memberId)) !== true) {
+        throw new PaymentsException(403, 'not_a_member', 'This member does not belong to the organisation.', { memberId });
+      }
+    }
   }
 
   /** Puts the account's subscription on the queue, in the caller's transaction, to run after the coalescing window. */

@@ -23,6 +23,12 @@ export interface SeatsOptions {
   proration?: Partial<Record<BillingInterval, SeatProrationRule>>;
   /** The member acting in a request, for `@RequiresSeat()` and per-member usage. Default `req.user?.id`. */
   getMemberId?: (request: any) => string | number | null | undefined;
+  /**
+   * Whether a member id belongs to the billable (only the app knows its memberships). Asked before a
+   * member takes a seat (`POST /seats` and `SeatService.add/set` with members, `claim`, `@RequiresSeat()`);
+   * anything but `true` is 403 `not_a_member`. May be async. Default: none (every id is accepted).
+   */
+  isMember?: (billableId: string, memberId: string) => boolean | Promise<boolean>;
 }
 
 /** `seats` after validation. */
@@ -30,6 +36,7 @@ export interface ResolvedSeatsOptions {
   coalesceSeconds: number;
   proration: Record<BillingInterval, Required<SeatProrationRule>>;
   getMemberId: (request: any) => string | number | null | undefined;
+  isMember?: (billableId: string, memberId: string) => boolean | Promise<boolean>;
 }
 
 const BEHAVIOURS: readonly SeatProration[] = ['create_prorations', 'always_invoice', 'none'];
@@ -62,5 +69,6 @@ export function resolveSeatsOptions(given: SeatsOptions | undefined, fail: (sent
     proration[interval as BillingInterval] = { ...DEFAULT_SEAT_PRORATION[interval as BillingInterval], ...rule };
   }
   if (seats.getMemberId !== undefined && typeof seats.getMemberId !== 'function') fail('seats.getMemberId must be a function (req) => member id, e.g. req => req.user?.id.');
-  return { coalesceSeconds, proration, getMemberId: seats.getMemberId ?? defaultMemberId };
+  if (seats.isMember !== undefined && typeof seats.isMember !== 'function') fail('seats.isMember must be a function (billableId, memberId) => boolean, e.g. checking your members table.');
+  return { coalesceSeconds, proration, getMemberId: seats.getMemberId ?? defaultMemberId, isMember: seats.isMember };
 }

@@ -124,6 +124,8 @@ async function loadUsage() {
 async function refresh() {
   await loadSubscription();
   await Promise.all([loadPlans(), loadUsage()]);
+  // Other sections of the page (seats.js) reload themselves on this.
+  document.dispatchEvent(new Event('billing:refreshed'));
 }
 
 async function action(fn) {
