@@ -106,7 +106,8 @@ async function choose(plan, interval) {
 
 function meterLabel(m) {
   if (m.unlimited) return `${m.used} used (unlimited)`;
-  if (m.limit === 0) return 'not included in your plan';
+  if (m.limit === 0 && !m.creditsRemaining) return 'not included in your plan';
+  if (m.used >= m.limit && m.creditsRemaining > 0) return `${m.used} / ${m.limit} used — now spending credits (${m.creditsRemaining} left)`;
   const full = m.used >= m.limit ? ` — limit reached, resets ${day(m.resetsAt)}` : '';
   return `${m.used} / ${m.limit} used${full}`;
 }
@@ -123,7 +124,7 @@ async function loadUsage() {
 
 async function refresh() {
   await loadSubscription();
-  await Promise.all([loadPlans(), loadUsage()]);
+  await Promise.all([loadPlans(), loadUsage(), loadCredits()]);
 }
 
 async function action(fn) {
@@ -160,8 +161,9 @@ async function start() {
   if (params.get('session_id')) {
     // Back from Checkout: sync now, whether or not the webhook has landed yet.
     try {
-      const { session, subscription } = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`);
-      if (session.status === 'complete' && subscription.active) flash(`Welcome to ${subscription.planName}!`);
+      const { session, subscription, purchase } = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`);
+      if (session.status === 'complete' && purchase) flash(purchaseMessage(purchase));
+      else if (session.status === 'complete' && subscription.active) flash(`Welcome to ${subscription.planName}!`);
       else flash('The payment is not complete yet.', true);
     } catch (error) {
       if (error.status === 401) throw error;
@@ -186,7 +188,7 @@ $('resume').addEventListener('click', () => action(async () => { await api('/pay
 $('export').addEventListener('click', () => action(() => tryRoute('/demo/reports/export', 'GET')));
 $('api-call').addEventListener('click', () => action(async () => {
   await tryRoute('/demo/api-call', 'POST');
-  await loadUsage();
+  await Promise.all([loadUsage(), loadBalance()]);
 }));
 
 if (token) action(start);
