@@ -3,6 +3,7 @@ import { FakeContext } from './fake-context';
 import { finalizeInvoice } from './invoicing';
 import { priceAmount } from './objects/catalog.factory';
 import { buildInvoice, buildInvoiceLine } from './objects/invoice.factory';
+import { automaticTaxField, taxLine } from './tax-and-discounts';
 
 /**
  * The post-payment invoice of a payment-mode Checkout Session created with
@@ -32,9 +33,13 @@ export function createPaymentInvoice(ctx: FakeContext, session: Stripe.Checkout.
     id, created: now, customer: customerId, customerEmail: customer?.email ?? null, customerName: customer?.name ?? null, currency,
     subscription: null, subscriptionMetadata: null, billingReason: 'manual', lines, periodStart: now, periodEnd: now,
   });
-  // What the customer paid at checkout, discounts and tax included: the invoice restates it.
+  // What the customer paid at checkout, discounts and tax included: the invoice restates it
+  // (the session's discount is in the totals only, not itemised per coupon).
   const paid = session.amount_total ?? invoice.total;
+  const tax = session.total_details?.amount_tax ?? 0;
+  const taxed = session.automatic_tax?.enabled === true;
   Object.assign(invoice, {
+    total_excluding_tax: paid - tax, total_taxes: taxed ? [taxLine(tax, paid - tax)] : [], automatic_tax: automaticTaxField(taxed, 'invoice'),
     metadata: { ...extras.invoiceCreation.metadata },
     description: extras.invoiceCreation.description,
     total: paid, amount_due: paid, amount_paid: paid, amount_remaining: 0, attempted: true, attempt_count: 0, auto_advance: false,

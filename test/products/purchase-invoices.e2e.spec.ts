@@ -85,12 +85,16 @@ describe.each(testDatabases())('purchase invoices on %s', (kind) => {
 
   it('the purchase\'s invoice is the receipt of a grant made once: the credits are the pack\'s, whatever the invoice events', async () => {
     const user = (await app.createUser()).id;
-    await buy(app, fake, user, 'credits_100');
+    const sessionId = await buy(app, fake, user, 'credits_100');
     await fake.waitForDeliveries();
     for (const event of fake.events.filter((e) => e.type.startsWith('invoice.') && (e.data.object as { customer?: string }).customer === customersOf(fake, user)[0])) fake.redeliver(event.id);
     await fake.waitForDeliveries();
     const balance = await call(app, 'GET', 'balance', { user });
     expect(balance.body.balances).toContainEqual(expect.objectContaining({ metric: 'api_calls', creditsRemaining: 100 }));
+    // Its invoice.paid is recorded once as a payment of this billable, like a subscription's.
+    const invoiceId = fake.state.checkoutSessions.get(sessionId)!.invoice as string;
+    const rows = await app.dataSource.query(`SELECT billable_id, amount_paid FROM payments_payments WHERE id = '${invoiceId}'`);
+    expect(rows.map((r: { billable_id: string; amount_paid: unknown }) => [String(r.billable_id), Number(r.amount_paid)])).toEqual([[String(user), 500]]);
   });
 
   it('the fake refuses invoice_creation outside payment mode, and has no hosted page for an unknown invoice', async () => {
@@ -99,5 +103,21 @@ describe.each(testDatabases())('purchase invoices on %s', (kind) => {
       stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ price: 'price_pro_month', quantity: 1 }], success_url: 'http://localhost/ok', invoice_creation: { enabled: true } }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'invoice_creation' });
     expect((await fetch(`${fake.url}/invoice/in_missing`)).status).toBe(404);
+  });
+
+  it('the fake\'s purchase invoice restates a taxed session: total as paid, the flat tax in total_taxes', async () => {
+    const stripe = fake.client();
+    const customer = await stripe.customers.create({ email: 'tax@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment', customer: customer.id, line_items: [{ price: 'price_credits_100', quantity: 1 }], success_url: 'http://localhost/ok',
+      automatic_tax: { enabled: true }, invoice_creation: { enabled: true },
+    });
+    expect(session.amount_total).toBe(550);
+    await fake.completeCheckout(session.id);
+    const paid = await stripe.checkout.sessions.retrieve(session.id);
+    const invoice = await stripe.invoices.retrieve(paid.invoice as string);
+    expect(invoice).toMatchObject({ status: 'paid', billing_reason: 'manual', customer: customer.id, total: 550, amount_paid: 550, total_excluding_tax: 500, subtotal: 500, parent: null });
+    expect(invoice.total_taxes).toEqual([expect.objectContaining({ amount: 50, taxable_amount: 500 })]);
+    expect(invoice.lines.data).toEqual([expect.objectContaining({ amount: 500, quantity: 1, parent: expect.objectContaining({ type: 'invoice_item_details' }) })]);
   });
 });
