@@ -117,7 +117,7 @@ async function loadUsage() {
   $('usage').innerHTML = usage
     .map((m) => {
       const pct = m.unlimited ? 0 : m.limit > 0 ? Math.min(100, (100 * m.used) / m.limit) : 100;
-      return `<div data-metric="${esc(m.metric)}">${esc(m.metric)}: <span class="used">${esc(meterLabel(m))}</span><div class="meter${pct >= 100 ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
+      return `<div data-metric="${esc(m.metric)}">${esc(m.metric)}: <span class="used">${esc(meterLabel(m))}</span><div class="meter${pct >= 100 && !(m.creditsRemaining > 0) ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
     })
     .join('');
 }

@@ -74,6 +74,7 @@ describe('credits in the sample app, in a browser', () => {
     await expectText('#result', /^429 [\s\S]*usage_limit_exceeded/);
     expect(balance.balances).toEqual([expect.objectContaining({ metric: 'api_calls', used: 5, limit: 5, remaining: 0, creditsRemaining: 0, available: 0 })]);
     await expectText(meter, /^5 \/ 5 used — limit reached/);
+    expect(await page.getAttribute('#usage [data-metric="api_calls"] .meter', 'class')).toBe('meter full');
   });
 
   it('buys a credit pack on the hosted Checkout page and sees the credits on return, without a reload', async () => {
@@ -101,6 +102,8 @@ describe('credits in the sample app, in a browser', () => {
     }
     await expectText('#result', '"ok": true');
     await expectText(meter, '5 / 5 used — now spending credits (997 left)');
+    // The allowance is used up, but the meter is not red while credits hold further calls.
+    expect(await page.getAttribute('#usage [data-metric="api_calls"] .meter', 'class')).toBe('meter');
   });
 
   it('lists the purchase\'s invoice and opens it on the hosted invoice page, with its PDF', async () => {
