@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PaymentsModuleOptions } from 'nestjs-headless-payments';
 import { FakeStripe } from 'nestjs-headless-payments/testing';
 import { plans } from './plans';
+import { products } from './products';
 import { User } from './user.entity';
 
 const logger = new Logger('Sample');
@@ -15,6 +16,7 @@ export const sampleOrigin = () => process.env.APP_ORIGIN ?? `http://localhost:${
 export function sampleBillingOptions(origin: string) {
   return {
     plans,
+    products,
     billableEntity: User,
     urls: {
       success: `${origin}/?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
@@ -44,6 +46,7 @@ export async function paymentsOptions(): Promise<PaymentsModuleOptions> {
   fake.createPrice({ id: 'price_sample_pro_month', unitAmount: 1500, interval: 'month', productName: 'Pro' });
   fake.createPrice({ id: 'price_sample_pro_year', unitAmount: 15000, interval: 'year', productName: 'Pro' });
   fake.createPrice({ id: 'price_sample_team_month', unitAmount: 4900, interval: 'month', productName: 'Team' });
+  fake.createPrice({ id: 'price_sample_credits_1000', unitAmount: 1000, productName: '1,000 API calls' });
   fake.addWebhookEndpoint(`http://127.0.0.1:${samplePort()}/api/payments/webhook`);
   logger.log(`No STRIPE_SECRET_KEY: using the built-in FakeStripe at ${fake.url}`);
   return { ...common, secretKey: fake.secretKey, webhookSecret: fake.webhookSecret, stripeClientOptions: fake.stripeConfig() };

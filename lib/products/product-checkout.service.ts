@@ -106,6 +106,8 @@ export class ProductCheckoutService {
           metadata: { billable_id: billableId, product: product.key, price: product.priceId, quantity: String(quantity) },
           // The card is kept on the customer so a later off-session purchase (auto top-up) can use it.
           payment_intent_data: { setup_future_usage: 'off_session', metadata: { billable_id: billableId, product: product.key } },
+          // A paid invoice (number, hosted page, PDF) as the purchase's receipt: GET /invoices lists it beside the subscription's.
+          invoice_creation: { enabled: true, invoice_data: { metadata: { billable_id: billableId, product: product.key } } },
         },
         { idempotencyKey },
       ),

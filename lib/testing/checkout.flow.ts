@@ -6,6 +6,7 @@ import { buildCustomer } from './objects/customer.factory';
 import { buildCardPaymentMethod } from './objects/payment-method.factory';
 import { badParam, missing } from './stripe-api.error';
 import { OneTimePayments } from './one-time-payments';
+import { createPaymentInvoice } from './payment-invoice';
 import { SubscriptionEngine } from './subscription.engine';
 
 /**
@@ -82,6 +83,7 @@ export class CheckoutFlow {
     } else {
       session.payment_intent = this.pay(session).id;
       session.payment_status = 'paid';
+      createPaymentInvoice(ctx, session, session.payment_intent);
     }
     session.status = 'complete';
     // Stripe drops the URL once the session can no longer be paid.
@@ -118,6 +120,7 @@ export class CheckoutFlow {
     }
     this.pay(session, session.payment_intent as string);
     session.payment_status = 'paid';
+    createPaymentInvoice(this.ctx, session, session.payment_intent as string);
     this.ctx.emit('checkout.session.async_payment_succeeded', session);
     return session;
   }

@@ -15,6 +15,8 @@ export interface SessionExtras {
   /** Payment mode: `payment_intent_data[metadata]` and `[setup_future_usage]`. */
   paymentIntentMetadata?: Record<string, string>;
   setupFutureUsage?: string | null;
+  /** Payment mode with `invoice_creation[enabled]`: what the post-payment invoice carries. */
+  invoiceCreation?: { metadata: Record<string, string>; description: string | null };
 }
 
 export interface SubscriptionExtras {

@@ -2,6 +2,7 @@ import { ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { CheckoutFlow } from './checkout.flow';
 import { FakeContext } from './fake-context';
+import { serveInvoicePage } from './invoice-pages';
 import { TestCard } from './fake-stripe.types';
 import { PageHandler } from './fake-http.server';
 import { parseFormBody } from './form-body.parser';
@@ -34,13 +35,14 @@ export class HostedPages implements PageHandler {
   ) {}
 
   handle(method: string, url: URL, body: string, res: ServerResponse): void {
-    const m = /^\/(checkout|portal)\/([^/]+)(\/[a-z]+)?$/.exec(url.pathname);
+    const m = /^\/(checkout|portal|invoice)\/([^/]+)(\/[a-z]+)?$/.exec(url.pathname);
     const form = parseFormBody(body);
     try {
       if (m?.[1] === 'checkout' && method === 'GET' && !m[3]) return this.html(res, 200, this.checkoutPage(m[2]));
       if (m?.[1] === 'checkout' && method === 'POST' && m[3] === '/pay') return this.pay(m[2], form, res);
       if (m?.[1] === 'portal' && method === 'GET' && !m[3]) return this.html(res, 200, this.portalPage(m[2]));
       if (m?.[1] === 'portal' && method === 'POST' && m[3] === '/action') return this.portalAction(m[2], form, res);
+      if (m?.[1] === 'invoice' && method === 'GET' && (!m[3] || m[3] === '/pdf')) return serveInvoicePage(this.ctx, m[2], m[3] === '/pdf', res);
       this.html(res, 404, page('Not found', '<p>FakeStripe has no page here.</p>'));
     } catch (err) {
       const status = err instanceof StripeApiError ? err.status : 500;

@@ -139,7 +139,8 @@ function activeDiscounts(ctx: FakeContext, sub: Stripe.Subscription): Stripe.Dis
     .filter((d): d is Stripe.Discount => !!d && (d.end === null || d.end > now));
 }
 
-function taxLine(amount: number, taxable: number) {
+/** One `total_taxes` entry at the fake's flat rate. */
+export function taxLine(amount: number, taxable: number) {
   return {
     amount, tax_behavior: 'exclusive', tax_rate_details: { tax_rate: FAKE_AUTOMATIC_TAX_RATE },
     taxability_reason: 'standard_rated', taxable_amount: taxable, type: 'tax_rate_details',

@@ -106,7 +106,8 @@ async function choose(plan, interval) {
 
 function meterLabel(m) {
   if (m.unlimited) return `${m.used} used (unlimited)`;
-  if (m.limit === 0) return 'not included in your plan';
+  if (m.limit === 0 && !m.creditsRemaining) return 'not included in your plan';
+  if (m.used >= m.limit && m.creditsRemaining > 0) return `${m.used} / ${m.limit} used — now spending credits (${m.creditsRemaining} left)`;
   const full = m.used >= m.limit ? ` — limit reached, resets ${day(m.resetsAt)}` : '';
   return `${m.used} / ${m.limit} used${full}`;
 }
@@ -116,14 +117,14 @@ async function loadUsage() {
   $('usage').innerHTML = usage
     .map((m) => {
       const pct = m.unlimited ? 0 : m.limit > 0 ? Math.min(100, (100 * m.used) / m.limit) : 100;
-      return `<div data-metric="${esc(m.metric)}">${esc(m.metric)}: <span class="used">${esc(meterLabel(m))}</span><div class="meter${pct >= 100 ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
+      return `<div data-metric="${esc(m.metric)}">${esc(m.metric)}: <span class="used">${esc(meterLabel(m))}</span><div class="meter${pct >= 100 && !(m.creditsRemaining > 0) ? ' full' : ''}"><div style="width:${pct}%"></div></div></div>`;
     })
     .join('');
 }
 
 async function refresh() {
   await loadSubscription();
-  await Promise.all([loadPlans(), loadUsage()]);
+  await Promise.all([loadPlans(), loadUsage(), loadCredits()]);
   // Other sections of the page (seats.js) reload themselves on this.
   document.dispatchEvent(new Event('billing:refreshed'));
 }
@@ -162,8 +163,9 @@ async function start() {
   if (params.get('session_id')) {
     // Back from Checkout: sync now, whether or not the webhook has landed yet.
     try {
-      const { session, subscription } = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`);
-      if (session.status === 'complete' && subscription.active) flash(`Welcome to ${subscription.planName}!`);
+      const { session, subscription, purchase } = await api(`/payments/checkout/status?session_id=${encodeURIComponent(params.get('session_id'))}`);
+      if (session.status === 'complete' && purchase) flash(purchaseMessage(purchase));
+      else if (session.status === 'complete' && subscription.active) flash(`Welcome to ${subscription.planName}!`);
       else flash('The payment is not complete yet.', true);
     } catch (error) {
       if (error.status === 401) throw error;
@@ -188,7 +190,7 @@ $('resume').addEventListener('click', () => action(async () => { await api('/pay
 $('export').addEventListener('click', () => action(() => tryRoute('/demo/reports/export', 'GET')));
 $('api-call').addEventListener('click', () => action(async () => {
   await tryRoute('/demo/api-call', 'POST');
-  await loadUsage();
+  await Promise.all([loadUsage(), loadBalance()]);
 }));
 
 if (token) action(start);

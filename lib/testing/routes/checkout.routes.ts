@@ -77,8 +77,13 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       metadata: params.metadata(),
       customerCreation: mode === 'payment' ? params.oneOf('customer_creation', ['always', 'if_required'] as const) ?? 'if_required' : null,
     });
+    const invoiceCreation = params.obj('invoice_creation');
+    const invoiceEnabled = invoiceCreation?.bool('enabled') === true;
+    if (invoiceCreation && mode !== 'payment') throw badParam('invoice_creation', 'You can only set `invoice_creation` in `payment` mode.');
+    const invoiceData = invoiceCreation?.obj('invoice_data');
     const automaticTax = mode !== 'setup' && params.obj('automatic_tax')?.bool('enabled') === true;
     Object.assign(session, { allow_promotion_codes: allowPromotionCodes, discounts, locale: params.str('locale') ?? null, automatic_tax: automaticTaxField(automaticTax, 'session') });
+    if (mode === 'payment') session.invoice_creation = invoiceCreationField(invoiceEnabled, invoiceData?.metadata() ?? null, invoiceData?.str('description') ?? null);
     if (mode !== 'setup') Object.assign(session, sessionTotals(router, total, discounts, automaticTax));
     ctx.store.checkoutSessions.set(id, session);
     ctx.store.sessionExtras.set(id, {
@@ -90,6 +95,7 @@ export function checkoutRoutes(router: ApiRouter, flow: CheckoutFlow): void {
       customerEmail: customerEmail ?? (customer ? ctx.store.customers.get(customer)?.email ?? null : null),
       paymentIntentMetadata: params.obj('payment_intent_data')?.metadata() ?? {},
       setupFutureUsage: params.obj('payment_intent_data')?.str('setup_future_usage') ?? null,
+      invoiceCreation: invoiceEnabled ? { metadata: invoiceData?.metadata() ?? {}, description: invoiceData?.str('description') ?? null } : undefined,
     });
     return session;
   });
@@ -147,4 +153,15 @@ function checkoutDiscounts(router: ApiRouter, params: RequestParams): { coupon: 
     }
     return { coupon, promotion_code: promo };
   });
+}
+
+/** The session's `invoice_creation` as Stripe shows it on payment-mode sessions (see fixtures). */
+function invoiceCreationField(enabled: boolean, metadata: Record<string, string> | null, description: string | null): Stripe.Checkout.Session.InvoiceCreation {
+  return {
+    enabled,
+    invoice_data: {
+      account_tax_ids: null, custom_fields: null, description, footer: null, issuer: { type: 'self' } as Stripe.Checkout.Session.InvoiceCreation.InvoiceData.Issuer,
+      metadata, rendering_options: null,
+    },
+  };
 }
