@@ -72,7 +72,11 @@ export class ProductGrants {
       id: paid.id, billableId, product: product.key, quantity, plan: product.grantsPlan, paymentIntent: paid.paymentIntent,
       amountPaid: paid.amount, currency: paid.currency, refundedAmount: 0, status: 'paid', createdAt: now,
     };
-    if (!(await insertOnce(tx.manager, CreditPurchaseEntity, purchase))) return this.purchase(tx.manager, paid.id);
+    // The key is taken by a writer that may have committed after this transaction's first read: on
+    // MariaDB/MySQL (REPEATABLE READ) a plain read would see the snapshot, without it; a locking read sees it.
+    if (!(await insertOnce(tx.manager, CreditPurchaseEntity, purchase))) {
+      return tx.manager.getRepository(CreditPurchaseEntity).findOne({ where: { id: paid.id }, ...tx.forUpdate });
+    }
     const expiresAt = product.expiresInDays === null ? null : new Date(now.getTime() + product.expiresInDays * DAY_MS);
     const buckets = Object.entries(product.grants).map(([metric, units]) => ({
       billableId, metric, purchaseId: paid.id, granted: units * quantity, remaining: units * quantity, refundedUnits: 0, expiresAt, createdAt: now,
