@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { isSubscribed, LIVE_STATUSES } from '../access/billing-status';
 import { PaymentsException } from '../common/payments.exception';
+import { assertSeatsFitChange } from '../seats/seat-plan-change';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
@@ -160,6 +161,7 @@ export class PlanChangeService {
     const item = sub.items.data[0];
     const current = this.catalog.byPriceId(item.price.id);
     const target = resolvePaidPrice(this.catalog, input.plan, input.interval ?? this.keptInterval(input.plan, current?.interval));
+    assertSeatsFitChange(this.catalog, sub, target.plan);
     const schedule = await this.openSchedule(sub);
     const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
     return { billable, sub, item, target, schedule, downgrade };

@@ -57,6 +57,7 @@ export type PaymentsErrorCode =
   | 'quantity_below_min'
   | 'quantity_above_max'
   | 'plan_without_seats'
+  | 'plan_change_unsupported'
   | 'seats_in_use'
   | 'no_seat_subscription'
   | 'seat_limit_reached'

@@ -85,6 +85,23 @@ describe.each(testDatabases())('seats over HTTP on %s', (kind) => {
     expect((await as(app, owner, 'GET', 'seats')).body).toMatchObject({ purchased: 2, included: 3, available: 5, max: 50 });
   });
 
+  it('a plan change keeps the seats only where they fit: to a plan without seats or with seat add-ons it is refused before any Stripe write', async () => {
+    const { owner } = await organisation(app);
+    const sub = await subscribe(app, fake, owner, { plan: 'team', quantity: 3 });
+    const cases: [string, Record<string, unknown>, number, string][] = [
+      ['upgrade', { plan: 'solo' }, 400, 'plan_without_seats'],
+      ['upgrade', { plan: 'business' }, 409, 'plan_change_unsupported'],
+    ];
+    for (const [route, body, status, code] of cases) {
+      let answer!: { status: number; body: any };
+      const calls = await stripeCallsDuring(fake, async () => (answer = await as(app, owner, 'POST', route, body)));
+      expect({ route, status: answer.status, code: answer.body.code }).toEqual({ route, status, code });
+      expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
+    }
+    expect(stripeQuantity(fake, sub, 'price_team_seat_month')).toBe(3);
+    expect((await as(app, owner, 'GET', 'subscription')).body).toMatchObject({ plan: 'team' });
+  });
+
   it('owner and admin add, remove and set seats: the count changes at once, Stripe follows through the queue', async () => {
     const { owner, admin, members } = await organisation(app);
     const sub = await subscribe(app, fake, owner, { plan: 'team', quantity: 2 });
