@@ -68,7 +68,8 @@ describe.each(testDatabases())('access decorators over HTTP on %s', (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    app = await startTestApp({ db, controllers: [GatedController, TeamController], payments: { authGuard: AuthGuard('jwt') } });
+    // No queue workers: their polls would be counted with the guard's queries.
+    app = await startTestApp({ db, controllers: [GatedController, TeamController], payments: { authGuard: AuthGuard('jwt'), queue: { workers: false } } });
   });
   afterAll(async () => {
     await app?.close();
