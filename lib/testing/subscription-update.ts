@@ -134,8 +134,10 @@ export class SubscriptionUpdater {
       return sub;
     }
     ctx.store.invExtras(invoice.id as string).pendingItems = changes.map(({ id, price, quantity }) => ({ id, price, quantity }));
+    const asked = params.has('discounts') ? sub.discounts : null;
+    sub.discounts = before.discounts;
     sub.pending_update = {
-      billing_cycle_anchor: null, discounts: null, expires_at: now + PENDING_UPDATE_LIFETIME,
+      billing_cycle_anchor: null, discounts: asked, expires_at: now + PENDING_UPDATE_LIFETIME,
       subscription_items: changes.map((c) => ({ id: c.id, price: c.price, quantity: c.quantity })), trial_end: now, trial_from_plan: null,
     } as unknown as Stripe.Subscription.PendingUpdate;
     ctx.emit('customer.subscription.updated', sub, before);

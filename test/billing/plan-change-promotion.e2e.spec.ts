@@ -77,6 +77,27 @@ describe.each(testDatabases())('promotion codes on plan changes, tax ids on the 
     expect(discounts.map((d) => (d as Stripe.Discount).promotion_code)).toEqual([promo.id]);
   });
 
+  it('an upgrade with a code whose payment fails keeps the old plan and no discount until the invoice is paid', async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'forever' });
+    const promo = await stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: `LATER${kind.toUpperCase()}` });
+    const user = await subscribedToPro();
+    const [customer] = customersOf(fake, user);
+    fake.setCustomerCard(customer, 'decline');
+    const up = await call(app, 'POST', 'upgrade', { user, body: { plan: 'enterprise', promotionCode: promo.code } });
+    expect([up.status, up.body.code, up.body.subscription?.plan]).toEqual([402, 'payment_failed', 'pro']);
+    const sub = [...fake.state.subscriptions.values()].find((x) => x.customer === customer)!;
+    expect(sub.discounts).toEqual([]);
+    expect(sub.pending_update!.discounts).toHaveLength(1);
+    const open = invoicesOf(user).find((i) => i.status === 'open')!;
+    expect(open.discounts).toHaveLength(1);
+
+    await fake.payInvoice(open.id!, { card: 'success' });
+    await fake.waitForDeliveries();
+    expect((await call(app, 'GET', 'subscription', { user })).body.plan).toBe('enterprise');
+    const { discounts } = await stripe.subscriptions.retrieve(sub.id, { expand: ['discounts'] });
+    expect(discounts.map((d) => (d as Stripe.Discount).promotion_code)).toEqual([promo.id]);
+  });
+
   it('an unknown or inactive code is 400 promotion_code_invalid with no Stripe write, and the plan is kept', async () => {
     const coupon = await stripe.coupons.create({ percent_off: 50, duration: 'once' });
     const off = await stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: `GONE${kind.toUpperCase()}`, active: false });
