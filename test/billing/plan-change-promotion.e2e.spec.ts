@@ -45,7 +45,7 @@ describe.each(testDatabases())('promotion codes on plan changes, tax ids on the 
     const [customer] = customersOf(fake, user);
     return [...fake.state.invoices.values()].filter((i) => i.customer === customer);
   };
-  const writes = (calls: { method: string }[]) => calls.filter((c) => c.method !== 'GET');
+  const writes = <T extends { method: string }>(calls: T[]) => calls.filter((c) => c.method !== 'GET');
 
   it('an upgrade with a valid code charges the proration less the discount, previewed exactly', async () => {
     const coupon = await stripe.coupons.create({ percent_off: 25, duration: 'once' });
