@@ -31,10 +31,10 @@ describe.each(testDatabases())('promotion codes on plan changes, tax ids on the 
     await db?.drop();
   });
 
-  async function subscribedToPro(): Promise<number> {
+  async function subscribedToPro(plan = 'pro'): Promise<number> {
     const user = await app.createUser();
     await app.dataSource.query(`UPDATE users SET trial_used = ${kind === 'sqlite' ? '1' : 'true'} WHERE id = ${user.id}`);
-    const checkout = await call(app, 'POST', 'checkout', { user: user.id, body: { plan: 'pro' } });
+    const checkout = await call(app, 'POST', 'checkout', { user: user.id, body: { plan } });
     await fake.completeCheckout(checkout.body.sessionId, { card: 'success' });
     await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user: user.id });
     await fake.waitForDeliveries();
@@ -96,6 +96,24 @@ describe.each(testDatabases())('promotion codes on plan changes, tax ids on the 
     expect((await call(app, 'GET', 'subscription', { user })).body.plan).toBe('enterprise');
     const { discounts } = await stripe.subscriptions.retrieve(sub.id, { expand: ['discounts'] });
     expect(discounts.map((d) => (d as Stripe.Discount).promotion_code)).toEqual([promo.id]);
+  });
+
+  it('a downgrade deferred to the period end with a code discounts the new plan from its first invoice', async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: 'forever' });
+    const promo = await stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, code: `DOWN${kind.toUpperCase()}` });
+    const user = await subscribedToPro('enterprise');
+    const down = await call(app, 'POST', 'upgrade', { user, body: { plan: 'pro', promotionCode: promo.code } });
+    expect([down.status, down.body.plan, down.body.scheduledChange?.plan]).toEqual([200, 'enterprise', 'pro']);
+    expect(invoicesOf(user)).toHaveLength(1);
+
+    const [customer] = customersOf(fake, user);
+    const sub = [...fake.state.subscriptions.values()].find((x) => x.customer === customer)!;
+    await fake.waitForDeliveries();
+    await fake.advanceTime(sub.items.data[0].current_period_end - fake.now() + 60);
+    await fake.waitForDeliveries();
+    const renewal = invoicesOf(user).at(-1)!;
+    expect(renewal).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid', amount_paid: 1500 - 300 });
+    expect((await call(app, 'GET', 'subscription', { user })).body.plan).toBe('pro');
   });
 
   it('an unknown or inactive code is 400 promotion_code_invalid with no Stripe write, and the plan is kept', async () => {
