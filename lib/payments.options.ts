@@ -131,7 +131,7 @@ export interface PaymentsModuleOptions {
    * `checkout_params_invalid`, logged once per key. Default none.
    */
   checkoutParams?: CheckoutParamsHook;
-  /** Accept a `promotionCode` on `POST /checkout`, looked up at Stripe (unknown or inactive: 400 `promotion_code_invalid`). Default false. */
+  /** Accept a `promotionCode` on `POST /checkout` and `POST /upgrade`, looked up at Stripe (unknown or inactive: 400 `promotion_code_invalid`). Default false. */
   allowPromotionCodes?: boolean;
   // Organisations and roles (issue 13).
   /**

@@ -57,7 +57,7 @@ export const DocUnpause = () => route('Resume payment collection of a paused sub
 /** `POST /upgrade`. */
 export const DocChangePlan = () =>
   route('Change plan (up or down)', 200, ChangePlanAnswer, {
-    400: ['invalid_request', 'invalid_plan', 'no_subscription', 'already_on_plan', 'subscription_ending'],
+    400: ['invalid_request', 'invalid_plan', 'no_subscription', 'already_on_plan', 'subscription_ending', 'promotion_code_invalid'],
     ...AUTH,
     402: ['payment_failed', 'payment_action_required'],
     ...STRIPE_DOWN,

@@ -105,6 +105,14 @@ export class ChangePlanDto {
   @IsOptional()
   @IsBoolean()
   preview?: boolean;
+
+  /** A customer-facing promotion code applied with the change (accepted when the `allowPromotionCodes` option is on). */
+  @DocOptionalProperty({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A promotion code applied with the change (when the server accepts them).', example: 'SPRING20' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'promotionCode must be letters, digits, - or _' })
+  promotionCode?: string;
 }
 
 /** Query of `GET /checkout/status`. */

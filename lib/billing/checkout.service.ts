@@ -14,7 +14,8 @@ import { BillingInterval } from '../plans/plan.types';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
 import { resolvePaidPrice, resolveRedirectOrThrow, ResolvedPrice } from './billing-inputs';
-import { checkExtraParams, CheckoutExtraParams, checkoutParamsInvalid, promotionCodeInvalid } from './checkout-params';
+import { checkExtraParams, CheckoutExtraParams, checkoutParamsInvalid } from './checkout-params';
+import { assertPromotionCodesAccepted, findPromotionCode } from './promotion-codes';
 import { billableNotFound, StripeCustomersService } from './stripe-customers.service';
 import { trialAlreadyUsed, TrialFingerprints } from './trial-fingerprints.service';
 import { checkoutLineItems } from '../seats/seat-line-items';
@@ -77,17 +78,12 @@ export class CheckoutService {
     const seats = checkoutSeats(price.plan, input.quantity);
     const successUrl = resolveRedirectOrThrow(this.options, 'success', 'successUrl', input.successUrl);
     const cancelUrl = resolveRedirectOrThrow(this.options, 'cancel', 'cancelUrl', input.cancelUrl);
-    if (input.promotionCode !== undefined && !this.options.allowPromotionCodes) {
-      // As for any field a client may not set (R10): the option turns the field on.
-      throw new PaymentsException(400, 'invalid_request', 'The request has invalid or unknown fields.', {
-        errors: [{ field: 'promotionCode', messages: ['promotion codes are not accepted'] }],
-      });
-    }
+    assertPromotionCodesAccepted(this.options, input.promotionCode);
     const known = await this.store.findById(billableId);
     if (!known) throw billableNotFound();
     if (this.hasLiveSubscription(known)) throw alreadySubscribed(this.routes);
     const extra = await this.extraParams(known, price, request);
-    const promotionCode = input.promotionCode === undefined ? null : await this.findPromotionCode(input.promotionCode, known.stripeCustomerId);
+    const promotionCode = input.promotionCode === undefined ? null : await findPromotionCode(this.gateway, input.promotionCode, known.stripeCustomerId);
 
     const outcome = await this.mutex.run(billableId, async () => {
       const withCustomer = await this.customers.ensureCustomer(billableId);
@@ -131,16 +127,6 @@ export class CheckoutService {
       this.logger.error(`checkoutParams returned ${fresh.join(', ')}, which the module decides; checkouts are refused until the hook returns only allowed keys`);
     }
     throw checkoutParamsInvalid();
-  }
-
-  /** The id of an active promotion code with this code that this customer may use, else 400 `promotion_code_invalid`. */
-  private async findPromotionCode(code: string, customer: string | null): Promise<string> {
-    const found = await this.gateway.call('promotionCodes.list', (s) => s.promotionCodes.list({ code, active: true, limit: 1 }));
-    const promo = found.data[0];
-    const owner = promo && (typeof promo.customer === 'string' ? promo.customer : promo.customer?.id ?? null);
-    // A code kept for one customer is, for anyone else, as good as unknown.
-    if (!promo || (owner && owner !== customer)) throw promotionCodeInvalid();
-    return promo.id;
   }
 
   private async openOrCreateSession(

@@ -15,6 +15,7 @@ import { resolvePaidPrice, ResolvedPrice } from './billing-inputs';
 import { InvoicePreviewView, invoicePreviewView } from './invoice.view';
 import { InvoicesService } from './invoices.service';
 import { PaymentRecovery, recoveryOf } from './payment-recovery.service';
+import { assertPromotionCodesAccepted, findPromotionCode } from './promotion-codes';
 import { billableNotFound } from './stripe-customers.service';
 import { subscriptionView, SubscriptionView } from './subscription.view';
 
@@ -24,6 +25,8 @@ export interface ChangePlanInput {
   interval?: BillingInterval;
   /** Only show what the change would charge (`previewPlanChange`); default false. */
   preview?: boolean;
+  /** A customer-facing promotion code applied with the change (needs `allowPromotionCodes`), as on checkout. */
+  promotionCode?: string;
 }
 
 /** What a plan change would invoice, from Stripe's invoice preview; nothing is changed. */
@@ -64,7 +67,7 @@ export class PlanChangeService {
    * write at all (no schedule released, no subscription updated).
    */
   async previewPlanChange(billableId: string, input: ChangePlanInput): Promise<ChangePlanPreview> {
-    const { sub, item, target, schedule, downgrade } = await this.resolveChange(billableId, input);
+    const { sub, item, target, schedule, downgrade, discounts } = await this.resolveChange(billableId, input);
     if (item.price.id === target.priceId) {
       if (!(schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id)) throw alreadyOnPlan(target.plan.key);
       // Keeping the current plan only drops the scheduled change: nothing to charge.
@@ -76,8 +79,9 @@ export class PlanChangeService {
     const trialEnd = deferred ? undefined : trialEndAfterChange(sub, target, Math.floor(this.options.now().getTime() / 1000));
     const immediate = !deferred && (!downgrade || trialEnd === 'now');
     const invoice = await this.invoices.preview({
-      customer: typeof sub.customer === 'string' ? sub.customer : sub.customer.id,
+      customer: customerOf(sub),
       subscription: sub.id,
+      ...discounts,
       subscription_details: {
         items: [{ id: item.id, price: target.priceId }],
         proration_behavior: deferred ? 'none' : immediate ? 'always_invoice' : 'create_prorations',
@@ -90,9 +94,10 @@ export class PlanChangeService {
 
   /** Moves the billable's subscription to another paid plan (or interval). */
   async changePlan(billableId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
-    const { billable, sub, item, target, schedule, downgrade } = await this.resolveChange(billableId, input);
+    const { billable, sub, item, target, schedule, downgrade, discounts } = await this.resolveChange(billableId, input);
+    const promotion = discounts.discounts?.[0]?.promotion_code ?? null;
     const key = (action: string) =>
-      this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion } });
+      this.gateway.idempotencyKey({ owner: billableId, action, inputs: { sub: sub.id, price: target.priceId, version: billable.billingVersion, promotion } });
     if (item.price.id === target.priceId) {
       // Asking for the plan you are on while a change waits means "keep it": drop the scheduled change.
       if (schedule && nextPhasePrice(schedule) !== null && nextPhasePrice(schedule) !== item.price.id) {
@@ -107,7 +112,7 @@ export class PlanChangeService {
     if (downgrade && this.options.downgrade === 'period_end') {
       // At Stripe the schedule would take over the pending cancellation and its 'release' end would undo it.
       if (sub.cancel_at !== null || sub.cancel_at_period_end) throw subscriptionEnding();
-      const at = await this.scheduleAtPeriodEnd(sub, item, target, key, schedule);
+      const at = await this.scheduleAtPeriodEnd(sub, item, target, key, schedule, discounts);
       const state = (await this.sync.syncSubscription(sub.id)) ?? billable;
       return { ...this.view(state), scheduledChange: { plan: target.plan.key, interval: target.interval, at } };
     }
@@ -119,13 +124,15 @@ export class PlanChangeService {
       s.subscriptions.update(
         sub.id,
         downgrade && trialEnd !== 'now'
-          ? { items, proration_behavior: 'create_prorations', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}) }
+          ? { items, proration_behavior: 'create_prorations', ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}), ...discounts }
           : // Ending a trial invoices the new price at once: like any upgrade, it applies only once paid.
             {
               items,
               proration_behavior: 'always_invoice',
               payment_behavior: 'pending_if_incomplete',
               ...(trialEnd !== undefined ? { trial_end: trialEnd } : {}),
+              // Since API 2026-05-27 a pending update carries discounts too: unpaid, the code waits with the change.
+              ...discounts,
               // The invoice awaiting payment, for the 402's payment link.
               expand: ['latest_invoice'],
             },
@@ -147,6 +154,7 @@ export class PlanChangeService {
 
   /** The refusals and reads both a change and its preview start with (no write). */
   private async resolveChange(billableId: string, input: ChangePlanInput) {
+    assertPromotionCodesAccepted(this.options, input.promotionCode);
     if (this.catalog.get(input.plan)?.free) {
       throw new PaymentsException(400, 'invalid_plan', 'To move to the free plan, cancel the subscription.', { plan: input.plan });
     }
@@ -164,7 +172,10 @@ export class PlanChangeService {
     assertSeatsFitChange(this.catalog, sub, target.plan);
     const schedule = await this.openSchedule(sub);
     const downgrade = current !== undefined && target.plan.rank < current.plan.rank;
-    return { billable, sub, item, target, schedule, downgrade };
+    // Looked up before any write, so an unknown code changes nothing.
+    const promotion = input.promotionCode === undefined ? null : await findPromotionCode(this.gateway, input.promotionCode, customerOf(sub));
+    const discounts: { discounts?: { promotion_code: string }[] } = promotion ? { discounts: [{ promotion_code: promotion }] } : {};
+    return { billable, sub, item, target, schedule, downgrade, discounts };
   }
 
   /** With no interval given, keep the current one when the target plan sells it. */
@@ -184,6 +195,7 @@ export class PlanChangeService {
     target: ResolvedPrice,
     key: (action: string) => string,
     existing: Stripe.SubscriptionSchedule | null,
+    discounts: { discounts?: { promotion_code: string }[] },
   ): Promise<Date> {
     const period = subscriptionPeriod(sub, item);
     if (period.end === null || period.start === null) {
@@ -192,7 +204,7 @@ export class PlanChangeService {
     }
     const periodEnd = period.end;
     const periodStart = period.start;
-    if (existing && nextPhasePrice(existing) === target.priceId && existing.current_phase?.end_date === periodEnd) {
+    if (!discounts.discounts && existing && nextPhasePrice(existing) === target.priceId && existing.current_phase?.end_date === periodEnd) {
       return new Date(periodEnd * 1000);
     }
     const schedule =
@@ -210,7 +222,8 @@ export class PlanChangeService {
           // Past phases may be left out, but the current one must keep its start date.
           phases: [
             { items: [{ price: item.price.id, quantity }], start_date: schedule.current_phase?.start_date ?? periodStart, end_date: periodEnd },
-            { items: [{ price: target.priceId, quantity }], duration: { interval: target.interval, interval_count: 1 } },
+            // A promotion code given with a deferred downgrade applies from the new plan's first period.
+            { items: [{ price: target.priceId, quantity }], duration: { interval: target.interval, interval_count: 1 }, ...discounts },
           ],
         },
         { idempotencyKey: key('schedule.update') },
@@ -278,4 +291,8 @@ export function nextPhasePrice(schedule: Stripe.SubscriptionSchedule): string | 
   const next = schedule.phases.find((p) => p.start_date === end);
   const price = next?.items[0]?.price;
   return price === undefined ? null : typeof price === 'string' ? price : price.id;
+}
+
+function customerOf(sub: Stripe.Subscription): string {
+  return typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 }

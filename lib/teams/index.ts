@@ -2,4 +2,4 @@
 export { BillingAction, BILLING_ACTIONS } from './billing-action.decorator';
 export type { BillingActionName } from './billing-action.decorator';
 export { BillingAuthorizationGuard, AuthorizeBillingError } from './billing-authorization.guard';
-export type { CustomerAddress, CustomerDetails } from './customer-details';
+export type { CustomerAddress, CustomerDetails, CustomerTaxId } from './customer-details';

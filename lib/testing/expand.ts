@@ -52,6 +52,12 @@ function expandAt(ctx: FakeContext, node: unknown, segments: string[], path: str
   if (head !== 'data' && (obj.object === 'list' || obj.object === 'search_result')) {
     throw cannotExpand(head, ` You may want to try expanding 'data.${path}' instead.`);
   }
+  if (head === 'tax_ids' && obj.object === 'customer' && rest.length === 0 && obj.tax_ids === undefined) {
+    // An includable list: absent from a customer unless asked for.
+    const data = [...ctx.store.taxIds.values()].filter((t) => t.customer === obj.id).map((t) => clone(t));
+    obj.tax_ids = { object: 'list', data, has_more: false, url: `/v1/customers/${String(obj.id)}/tax_ids` };
+    return;
+  }
   const value = obj[head];
   const expandable = EXPANDABLE_FIELDS.has(head);
   if (rest.length === 0 ? !expandable : value === undefined && !expandable) throw cannotExpand(head);

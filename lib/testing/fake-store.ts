@@ -45,6 +45,8 @@ export interface MeterEventRecord {
 /** All objects the fake knows; plain maps so tests can read them as the oracle. */
 export class FakeStore {
   readonly customers = new Map<string, Stripe.Customer>();
+  /** Customers' tax ids (`txi_...`), shown on a customer only when `tax_ids` is expanded, as at Stripe. */
+  readonly taxIds = new Map<string, Stripe.TaxId>();
   readonly deletedCustomers = new Set<string>();
   readonly products = new Map<string, Stripe.Product>();
   readonly prices = new Map<string, Stripe.Price>();

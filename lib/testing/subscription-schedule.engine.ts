@@ -5,6 +5,7 @@ import { PhasePlanner } from './subscription-schedule.phases';
 import { badParam, missing, StripeApiError } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
 import { applyItemChanges } from './subscription-items';
+import { attachDiscounts } from './tax-and-discounts';
 import { RequestParams } from './request-params';
 
 type Schedule = Stripe.SubscriptionSchedule;
@@ -222,7 +223,13 @@ export class ScheduleEngine {
     }));
     sub.items.data = existing.slice(0, Math.max(1, changes.length));
     applyItemChanges(this.ctx, sub, changes);
+    const discounts = (phase.discounts ?? []).map((d) => ({ coupon: stringOrNull(d.coupon), promotion_code: stringOrNull(d.promotion_code) }));
+    if (discounts.length > 0) attachDiscounts(this.ctx, sub, discounts);
   }
+}
+
+function stringOrNull(value: string | { id: string } | null | undefined): string | null {
+  return value == null ? null : typeof value === 'string' ? value : value.id;
 }
 
 function scheduleId(sub: Stripe.Subscription): string | null {

@@ -5,6 +5,7 @@ import { buildPhase } from './objects/subscription-schedule.factory';
 import { RequestParams } from './request-params';
 import { badParam } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
+import { discountRequests } from './tax-and-discounts';
 
 type Phase = Stripe.SubscriptionSchedule.Phase;
 type Proration = 'create_prorations' | 'always_invoice' | 'none';
@@ -50,6 +51,7 @@ export class PhasePlanner {
       if (items.length === 0) throw badParam(`${name}[items]`, `Missing required param: ${name}[items].`, 'parameter_missing');
       const end = this.endOf(p, start, items[0].price, name, i === list.length - 1);
       if (end <= start) throw badParam(`${name}[end_date]`, 'The end date of a phase must be after its start date.');
+      const discounts = discountRequests(this.ctx, p, 'discounts');
       out.push(
         buildPhase({
           startDate: start,
@@ -60,6 +62,8 @@ export class PhasePlanner {
           metadata: p.metadata(),
         }),
       );
+      // Redeemed when the phase starts (`switchItems`), as Stripe applies a phase's discounts then.
+      if (discounts.length > 0) out[out.length - 1].discounts = discounts.map((d) => ({ ...d, discount: null })) as unknown as Phase['discounts'];
     });
     if (schedule.status === 'active' && currentStart !== undefined) {
       const current = out.find((ph) => ph.start_date <= now && now < ph.end_date);

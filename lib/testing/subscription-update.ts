@@ -18,9 +18,10 @@ interface ItemChange {
 }
 
 const PENDING_UPDATE_LIFETIME = 23 * 3600;
-// Stripe's pending-updates reference: the only attributes an update with `pending_if_incomplete` may carry.
+// Stripe's pending-updates reference: the only attributes an update with `pending_if_incomplete` may carry
+// (`discounts` since API 2026-05-27, kept in `pending_update.discounts` while unpaid).
 const PENDING_UPDATE_PARAMS = [
-  'expand', 'payment_behavior', 'proration_behavior', 'proration_date', 'billing_cycle_anchor', 'items', 'trial_end', 'trial_from_plan', 'add_invoice_items',
+  'discounts', 'expand', 'payment_behavior', 'proration_behavior', 'proration_date', 'billing_cycle_anchor', 'items', 'trial_end', 'trial_from_plan', 'add_invoice_items',
 ];
 
 /** `POST /v1/subscriptions/:id`: items/price/quantity with proration, cancellation flags, trials. */
@@ -74,9 +75,12 @@ export class SubscriptionUpdater {
         ctx.emit('customer.subscription.updated', sub, before);
       } else {
         ctx.store.invExtras(invoice.id as string).pendingItems = changes.map(({ id, price, quantity }) => ({ id, price, quantity }));
+        // The invoice was discounted; the subscription keeps its own discounts until the change is paid.
+        const asked = params.has('discounts') ? sub.discounts : null;
+        sub.discounts = before.discounts;
         sub.pending_update = {
           billing_cycle_anchor: null,
-          discounts: null,
+          discounts: asked,
           expires_at: ctx.now() + PENDING_UPDATE_LIFETIME,
           subscription_items: changes.map((c) => ({ id: c.id, price: c.price, quantity: c.quantity })),
           trial_end: null,
@@ -130,8 +134,10 @@ export class SubscriptionUpdater {
       return sub;
     }
     ctx.store.invExtras(invoice.id as string).pendingItems = changes.map(({ id, price, quantity }) => ({ id, price, quantity }));
+    const asked = params.has('discounts') ? sub.discounts : null;
+    sub.discounts = before.discounts;
     sub.pending_update = {
-      billing_cycle_anchor: null, discounts: null, expires_at: now + PENDING_UPDATE_LIFETIME,
+      billing_cycle_anchor: null, discounts: asked, expires_at: now + PENDING_UPDATE_LIFETIME,
       subscription_items: changes.map((c) => ({ id: c.id, price: c.price, quantity: c.quantity })), trial_end: now, trial_from_plan: null,
     } as unknown as Stripe.Subscription.PendingUpdate;
     ctx.emit('customer.subscription.updated', sub, before);

@@ -261,6 +261,8 @@ export class SubscriptionEngine {
   applyPendingItems(sub: Stripe.Subscription, items: ItemChangeSpec[]): void {
     const before = clone(sub);
     applyItemChanges(this.ctx, sub, items);
+    // Discounts asked with the update (kept in pending_update.discounts) take effect with it.
+    if (sub.pending_update?.discounts) sub.discounts = sub.pending_update.discounts;
     // A pending update that ends the trial (trial_end=now) ends it once paid, as Stripe applies the whole update.
     if (sub.pending_update?.trial_end && sub.status === 'trialing') {
       const now = this.ctx.now();

@@ -49,19 +49,38 @@ export function attachDiscounts(ctx: FakeContext, sub: Stripe.Subscription, requ
   const ids: string[] = [];
   for (const request of requests) {
     const coupon = couponOf(ctx, request);
-    const start = ctx.now();
-    const months = coupon.duration === 'repeating' ? (coupon.duration_in_months ?? 1) : null;
-    const discount = {
-      checkout_session: checkoutSession, customer: sub.customer as string, end: months ? start + months * 30 * 86_400 : null,
-      id: ctx.id('di_'), invoice: null, invoice_item: null, object: 'discount', promotion_code: request.promotion_code,
-      start, subscription: sub.id, subscription_item: null, source: { coupon: coupon.id, type: 'coupon' }, customer_account: null,
-    } as unknown as Stripe.Discount;
+    const discount = buildDiscount(ctx, sub, request, checkoutSession);
     ctx.store.discounts.set(discount.id, discount);
     coupon.times_redeemed += 1;
     if (request.promotion_code) ctx.store.promotionCodes.get(request.promotion_code)!.times_redeemed += 1;
     ids.push(discount.id);
   }
   sub.discounts = ids;
+}
+
+function buildDiscount(ctx: FakeContext, sub: Stripe.Subscription, request: DiscountRequest, checkoutSession: string | null): Stripe.Discount {
+  const coupon = couponOf(ctx, request);
+  const start = ctx.now();
+  const months = coupon.duration === 'repeating' ? (coupon.duration_in_months ?? 1) : null;
+  return {
+    checkout_session: checkoutSession, customer: sub.customer as string, end: months ? start + months * 30 * 86_400 : null,
+    id: ctx.id('di_'), invoice: null, invoice_item: null, object: 'discount', promotion_code: request.promotion_code,
+    start, subscription: sub.id, subscription_item: null, source: { coupon: coupon.id, type: 'coupon' }, customer_account: null,
+  } as unknown as Stripe.Discount;
+}
+
+/**
+ * Runs `price` on a copy of the subscription carrying these discounts instead of its own, as an
+ * invoice preview's `discounts` does: nothing is redeemed and no discount is left in the store.
+ */
+export function withPreviewDiscounts<T>(ctx: FakeContext, sub: Stripe.Subscription, requests: DiscountRequest[], price: (copy: Stripe.Subscription) => T): T {
+  const discounts = requests.map((r) => buildDiscount(ctx, sub, r, null));
+  discounts.forEach((d) => ctx.store.discounts.set(d.id, d));
+  try {
+    return price({ ...sub, discounts: discounts.map((d) => d.id) } as Stripe.Subscription);
+  } finally {
+    discounts.forEach((d) => ctx.store.discounts.delete(d.id));
+  }
 }
 
 /** `automatic_tax` as Stripe shows it on each object (each has its own keys). */

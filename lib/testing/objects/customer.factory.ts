@@ -50,3 +50,13 @@ export function buildCustomer(input: CustomerInput): Stripe.Customer {
 export function buildDeletedCustomer(id: string): Stripe.DeletedCustomer {
   return { id, object: 'customer', deleted: true };
 }
+
+/** A customer's tax id as Stripe returns it; the country is read off an EU VAT number's prefix. */
+export function buildTaxId(id: string, customer: string, created: number, type: string, value: string): Stripe.TaxId {
+  const country = type === 'eu_vat' && /^[A-Z]{2}/.test(value) ? value.slice(0, 2).replace('EL', 'GR') : null;
+  return {
+    country, created, customer, id, livemode: false, object: 'tax_id',
+    owner: { customer, type: 'customer', customer_account: null },
+    type, value, verification: { status: 'pending', verified_address: null, verified_name: null }, customer_account: null,
+  } as unknown as Stripe.TaxId;
+}

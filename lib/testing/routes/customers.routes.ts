@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { ApiRouter } from '../api-router';
 import { clone } from '../fake-context';
 import { createdFilter, listResponse, searchResponse } from '../list-helpers';
-import { buildCustomer, buildDeletedCustomer } from '../objects/customer.factory';
+import { buildCustomer, buildDeletedCustomer, buildTaxId } from '../objects/customer.factory';
 import { badParam, missing } from '../stripe-api.error';
 import { SubscriptionEngine } from '../subscription.engine';
 
@@ -17,6 +17,13 @@ export function customerRoutes(router: ApiRouter, engine: SubscriptionEngine): v
   router.add('POST', '/v1/customers', ({ params }) => {
     const testClock = params.str('test_clock');
     if (testClock !== undefined && !ctx.store.testClocks.has(testClock)) throw missing('test clock', testClock, 'test_clock');
+    const taxIdData = params.list('tax_id_data').map((t, i) => {
+      const type = t.str('type');
+      const value = t.str('value');
+      if (!type || !value) throw badParam(`tax_id_data[${i}][${type ? 'value' : 'type'}]`, `Missing required param: tax_id_data[${i}][${type ? 'value' : 'type'}].`, 'parameter_missing');
+      return { type, value };
+    });
+    const address = params.obj('address');
     const customer = buildCustomer({
       id: ctx.id('cus_', 14),
       created: ctx.now(),
@@ -27,6 +34,13 @@ export function customerRoutes(router: ApiRouter, engine: SubscriptionEngine): v
       metadata: params.metadata(),
       testClock,
     });
+    if (address) {
+      for (const key of ['line1', 'line2', 'city', 'state', 'postal_code', 'country'] as const) customer.address![key] = address.str(key) ?? null;
+    }
+    for (const { type, value } of taxIdData) {
+      const taxId = buildTaxId(ctx.id('txi_'), customer.id, ctx.now(), type, value);
+      ctx.store.taxIds.set(taxId.id, taxId);
+    }
     ctx.store.customers.set(customer.id, customer);
     ctx.store.cards.set(customer.id, 'success');
     ctx.emit('customer.created', customer);

@@ -6,6 +6,7 @@ import { createdFilter, listResponse } from '../list-helpers';
 import { missing, missingParam, StripeApiError } from '../stripe-api.error';
 import { cardError, SubscriptionEngine } from '../subscription.engine';
 import { subscriptionInvoice } from '../invoicing';
+import { discountRequests, withPreviewDiscounts } from '../tax-and-discounts';
 import { SubscriptionUpdater } from '../subscription-update';
 
 export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEngine, updater: SubscriptionUpdater): void {
@@ -62,7 +63,9 @@ export function invoiceAndEventRoutes(router: ApiRouter, engine: SubscriptionEng
     }
     const lines = updater.previewLines(sub, details);
     const reason = details?.oneOf('proration_behavior', ['create_prorations', 'always_invoice', 'none'] as const) === 'always_invoice' ? 'subscription_update' : 'upcoming';
-    return subscriptionInvoice(ctx, sub, reason, lines, `upcoming_${ctx.id('in_')}`);
+    if (!params.has('discounts')) return subscriptionInvoice(ctx, sub, reason, lines, `upcoming_${ctx.id('in_')}`);
+    // `discounts` replaces the subscription's for the preview only.
+    return withPreviewDiscounts(ctx, sub, discountRequests(ctx, params), (copy) => subscriptionInvoice(ctx, copy, reason, lines, `upcoming_${ctx.id('in_')}`));
   });
 
   // Events read back through the API carry the account's version, as Stripe renders them.
