@@ -161,7 +161,9 @@ export class WorkItemStore {
 
   /** Runs `sql` with `:named` parameters through the driver's own escaping (Dates, arrays). */
   async query(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<unknown> {
-    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+    // TypeORM 0.3 reads a third argument (native parameters) that 1.x dropped: pass it for both.
+    const escape = this.dataSource.driver.escapeQueryWithParameters as unknown as (sql: string, parameters: object, native: object) => [string, unknown[]];
+    const [text, values] = escape.call(this.dataSource.driver, sql, parameters, {});
     return manager.query(text, values);
   }
 }
