@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { METERED_USAGE_SINK, MeteredUsageSink } from '../metering/metered-usage.sink';
+import { METERED_USAGE_SINK, MeteredUsageSink, MeteredUse } from '../metering/metered-usage.sink';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import type { ResolvedPaymentsOptions } from '../payments.options';
@@ -97,8 +97,10 @@ export class UsageLedger {
       { gather: transactions.isSqlite },
     );
     this.meteredBatcher = new CounterBatcher(
-      (lane, quantity, limit) => {
+      async (lane, quantity, limit) => {
         const use = this.meteredLaneOf[lane];
+        const together = await this.sink?.countWithCounter?.(this.meteredUse(use, use.period, quantity), { counterId: use.counterId, limit });
+        if (together !== undefined && together !== null) return together;
         return this.transactions.run(async ({ manager }) => {
           if (!(await this.counters.increment(manager, use.counterId, quantity, limit))) return false;
           await this.meter(manager, use, use.period, quantity);
@@ -365,8 +367,12 @@ export class UsageLedger {
     manager: EntityManager, use: { billableId: string; metric: string; meter?: string | null }, period: { start: Date; end: Date }, quantity: number, at?: Date,
   ): Promise<void> {
     if (!use.meter || !this.sink) return;
+    await this.sink.counted(manager, this.meteredUse(use as { billableId: string; metric: string; meter: string }, period, quantity, at));
+  }
+
+  private meteredUse(use: { billableId: string; metric: string; meter: string }, period: { start: Date; end: Date }, quantity: number, at?: Date): MeteredUse {
     const { start, end } = period;
-    await this.sink.counted(manager, { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now(), period: { start, end } });
+    return { billableId: use.billableId, metric: use.metric, meter: use.meter, quantity, at: at ?? this.options.now(), period: { start, end } };
   }
 }
 
