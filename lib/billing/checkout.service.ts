@@ -86,7 +86,7 @@ export class CheckoutService {
 
     // The billable's checkout lease (committed at once, no transaction open while Stripe answers)
     // lets one checkout of this billable at a time, on any instance, look at Stripe and decide.
-    const terms = stripeWorkTerms(this.options.stripeTimeoutMs, checkoutInProgress);
+    const terms = stripeWorkTerms(this.options, checkoutInProgress);
     const outcome = await this.leases.hold(billableId, 'checkout', terms, async () => {
       // Read after the lease is ours: what an earlier holder wrote (customer, subscription) is seen.
       const billable = await this.customers.ensureCustomer(billableId);

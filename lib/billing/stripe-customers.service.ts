@@ -37,7 +37,7 @@ export class StripeCustomersService {
     if (known.stripeCustomerId) return known as Billable & { stripeCustomerId: string };
     // Asked before the lease is taken: the app's hook may read its own tables (or be slow).
     const details = await this.detailsOf(known, given);
-    return this.leases.hold(billableId, 'customer', stripeWorkTerms(this.options.stripeTimeoutMs, customerInProgress), async () => {
+    return this.leases.hold(billableId, 'customer', stripeWorkTerms(this.options, customerInProgress), async () => {
       const billable = await this.store.findById(billableId);
       if (!billable) throw billableNotFound();
       if (billable.stripeCustomerId) return billable as Billable & { stripeCustomerId: string };

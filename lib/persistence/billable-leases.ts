@@ -82,11 +82,15 @@ export class BillableLeases {
   }
 }
 
+/** Stripe calls a leased piece of work makes at most (checkout: customer, trial lookups, lists, expire, create). */
+const CALLS_PER_LEASE = 10;
+
 /**
  * Terms for work that makes a few Stripe calls: a waiter waits about as long as one Stripe call
- * may take (what a user already waits for), and a claim whose holder died is free after many
- * calls' worth, longer than any live holder needs.
+ * may take (what a user already waits for); a claim whose holder died is free once even the
+ * slowest live holder (every call timing out and retried by the SDK) would have finished.
  */
-export function stripeWorkTerms(stripeTimeoutMs: number, busy: () => Error): LeaseTerms {
-  return { waitMs: Math.max(stripeTimeoutMs, 2_000), leaseMs: Math.max(12 * stripeTimeoutMs, 60_000), busy };
+export function stripeWorkTerms(stripe: { stripeTimeoutMs: number; stripeMaxNetworkRetries: number }, busy: () => Error): LeaseTerms {
+  const slowestCall = stripe.stripeTimeoutMs * (stripe.stripeMaxNetworkRetries + 1);
+  return { waitMs: Math.max(stripe.stripeTimeoutMs, 2_000), leaseMs: Math.max(CALLS_PER_LEASE * slowestCall, 60_000), busy };
 }
