@@ -147,13 +147,18 @@ export class WorkItemStore {
     return this.update({ status: 'pending', runAfter: now, attempts: () => 'attempts - 1', lockedUntil: null, lockedBy: null, updatedAt: now }, id, token);
   }
 
+  /**
+   * Only a running item has a `locked_by`, and each claim's token is new, so the token alone says
+   * the claim still holds the item. No `status` test: MariaDB would then read (and lock) the running
+   * items through the status index, and two results recorded at once deadlocked.
+   */
   private async update(set: Record<string, unknown>, id: string, token: string): Promise<boolean> {
     const result = await this.transactions.write((manager) =>
       manager
         .createQueryBuilder()
         .update(WorkItemEntity)
         .set(set as never)
-        .where('id = :id AND locked_by = :token AND status = :running', { id: Number(id), token, running: 'running' })
+        .where('id = :id AND locked_by = :token', { id: Number(id), token })
         .execute(),
     );
     return result.affected === 1;
