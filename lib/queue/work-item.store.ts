@@ -1,8 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { WorkItemEntity } from '../persistence/entities/work-item.entity';
+import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 
 type Dialect = 'postgres' | 'mysql' | 'sqlite';
+
+/** Tries of one of the queue's own writes when the database breaks a lock cycle. */
+const LOCK_CONFLICT_TRIES = 3;
 
 /** A claimed row, as the worker needs it. */
 export interface ClaimedRow {
@@ -93,7 +97,7 @@ export class WorkItemStore {
       // One round trip: lock the candidates other claimers have not locked, and take them.
       const returning = columns.replace(/w\./g, `${T}.`);
       const sql = `WITH c AS (${candidates.replace(columns, 'w.id')} FOR UPDATE OF w SKIP LOCKED) ${take.replace(/attempts = attempts/, `attempts = ${T}.attempts`)} FROM c WHERE ${T}.id = c.id RETURNING ${returning}`;
-      const rows = rowsOf(await this.query(this.dataSource.manager, sql, params)).map(toClaimed);
+      const rows = rowsOf(await againOnLockConflict(() => this.query(this.dataSource.manager, sql, params))).map(toClaimed);
       return this.keepInOrder(rows, token, now);
     }
     const claimIn = async (manager: EntityManager) => {
@@ -105,7 +109,9 @@ export class WorkItemStore {
     // SQLite: one instance, and PaymentsTransactions runs one writer at a time, enqueues included,
     // so no other claim or enqueue comes between this claim's read and its write.
     if (this.dialect === 'sqlite') return { rows: sortById(await this.transactions.run((tx) => claimIn(tx.manager))), handedBack: 0 };
-    return this.keepInOrder(await this.dataSource.transaction('READ COMMITTED', claimIn), token, now);
+    // MariaDB: the claim locks through the status index, a result recorded at once through the
+    // primary key, and the database may break that cycle by rolling the claim back: nothing was taken.
+    return this.keepInOrder(await againOnLockConflict(() => this.dataSource.transaction('READ COMMITTED', claimIn)), token, now);
   }
 
   /**
@@ -122,15 +128,17 @@ export class WorkItemStore {
     if (ids.length === 0) return { rows: sortById(rows), handedBack: 0 };
     const handBack = `UPDATE ${T} SET status = 'pending', attempts = attempts - 1, locked_until = NULL, locked_by = NULL, rerun = FALSE, updated_at = :now`;
     const params = { ids, token, now };
-    let back: string[];
-    if (this.dialect === 'postgres') {
-      const sql = `${handBack.replace(T, `${T} w`)} WHERE w.id IN (:...ids) AND w.locked_by = :token AND w.status = 'running' AND ${HELD_BACK} RETURNING w.id`;
-      back = rowsOf(await this.query(this.dataSource.manager, sql, params)).map((r) => String(r.id));
-    } else {
+    // Handing back is guarded by the token, so trying again after a lock conflict is safe.
+    const back = await againOnLockConflict(async () => {
+      if (this.dialect === 'postgres') {
+        const sql = `${handBack.replace(T, `${T} w`)} WHERE w.id IN (:...ids) AND w.locked_by = :token AND w.status = 'running' AND ${HELD_BACK} RETURNING w.id`;
+        return rowsOf(await this.query(this.dataSource.manager, sql, params)).map((r) => String(r.id));
+      }
       // MySQL refuses an UPDATE that reads its own table in a subquery: find them, then hand them back.
-      back = rowsOf(await this.query(this.dataSource.manager, `SELECT w.id FROM ${T} w WHERE w.id IN (:...ids) AND ${HELD_BACK}`, params)).map((r) => String(r.id));
-      if (back.length > 0) await this.query(this.dataSource.manager, `${handBack} WHERE id IN (:...back) AND locked_by = :token`, { ...params, back: back.map(Number) });
-    }
+      const found = rowsOf(await this.query(this.dataSource.manager, `SELECT w.id FROM ${T} w WHERE w.id IN (:...ids) AND ${HELD_BACK}`, params)).map((r) => String(r.id));
+      if (found.length > 0) await this.query(this.dataSource.manager, `${handBack} WHERE id IN (:...back) AND locked_by = :token`, { ...params, back: found.map(Number) });
+      return found;
+    });
     return { rows: sortById(rows.filter((row) => !back.includes(row.id))), handedBack: back.length };
   }
 
@@ -194,13 +202,15 @@ export class WorkItemStore {
    * items through the status index, and two results recorded at once deadlocked.
    */
   private async update(set: Record<string, unknown>, id: string, token: string): Promise<boolean> {
-    const result = await this.transactions.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(WorkItemEntity)
-        .set(set as never)
-        .where('id = :id AND locked_by = :token', { id: Number(id), token })
-        .execute(),
+    const result = await againOnLockConflict(() =>
+      this.transactions.write((manager) =>
+        manager
+          .createQueryBuilder()
+          .update(WorkItemEntity)
+          .set(set as never)
+          .where('id = :id AND locked_by = :token', { id: Number(id), token })
+          .execute(),
+      ),
     );
     return result.affected === 1;
   }
@@ -231,6 +241,17 @@ export function dateOf(value: unknown): Date | null {
 function toClaimed(row: Record<string, unknown>): ClaimedRow {
   const orderKey = row.order_key === null || row.order_key === undefined ? null : String(row.order_key);
   return { id: String(row.id), kind: String(row.kind), key: String(row.item_key), payload: String(row.payload), attempts: Number(row.attempts), orderKey };
+}
+
+/** Runs `work` again when the database rolled it back to break a lock cycle (it applied nothing). */
+async function againOnLockConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isLockConflict(error) || attempt >= LOCK_CONFLICT_TRIES) throw error;
+    }
+  }
 }
 
 function sortById(rows: ClaimedRow[]): ClaimedRow[] {
