@@ -1,8 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { WorkItemEntity } from '../persistence/entities/work-item.entity';
+import { isLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 
 type Dialect = 'postgres' | 'mysql' | 'sqlite';
+
+/** Tries of one of the queue's own writes when the database breaks a lock cycle. */
+const LOCK_CONFLICT_TRIES = 3;
 
 /** A claimed row, as the worker needs it. */
 export interface ClaimedRow {
@@ -12,6 +16,13 @@ export interface ClaimedRow {
   payload: string;
   /** Including this run. */
   attempts: number;
+  orderKey: string | null;
+}
+
+/** What a claim took, and how many of its items it handed back at once (see `keepInOrder`). */
+export interface Claim {
+  rows: ClaimedRow[];
+  handedBack: number;
 }
 
 /** What an enqueue writes. */
@@ -28,7 +39,8 @@ export interface UpsertInput {
 const T = 'payments_work_items';
 // Items of one order key run one at a time and in id order: an earlier pending one, or any running
 // one, holds the later ones back. Failed items do not block.
-const IN_ORDER = `(w.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.status IN ('pending', 'running') AND o.id <> w.id AND (o.status = 'running' OR o.id < w.id)))`;
+const HELD_BACK = `EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.status IN ('pending', 'running') AND o.id <> w.id AND (o.status = 'running' OR o.id < w.id))`;
+const IN_ORDER = `(w.order_key IS NULL OR NOT ${HELD_BACK})`;
 
 /**
  * The queue's SQL, per database. Every write goes through PaymentsTransactions (SQLite shares one
@@ -69,18 +81,24 @@ export class WorkItemStore {
     await this.query(manager, `${insert} ${conflict}`, { ...input });
   }
 
-  /** Takes up to `limit` due pending items of `kinds` under a lease held by `token`; each is then `running`. */
-  async claim(kinds: string[], limit: number, token: string, leaseMs: number, now = new Date()): Promise<ClaimedRow[]> {
-    if (kinds.length === 0 || limit <= 0) return [];
+  /**
+   * Takes up to `limit` due pending items of `kinds` under a lease held by `token`; each is then
+   * `running`. Items of an order key another claim took meanwhile are handed back (`handedBack`).
+   */
+  async claim(kinds: string[], limit: number, token: string, leaseMs: number, now = new Date()): Promise<Claim> {
+    if (kinds.length === 0 || limit <= 0) return { rows: [], handedBack: 0 };
     const params = { kinds, limit, token, now, until: new Date(now.getTime() + leaseMs) };
     // Earliest due first, read in the (status, run_after) index's order so the scan stops after
     // `limit` matches however large the backlog; the order within an order key is IN_ORDER's business.
-    const candidates = `SELECT w.id, w.kind, w.item_key, w.payload, w.attempts FROM ${T} w WHERE w.status = 'pending' AND w.run_after <= :now AND w.kind IN (:...kinds) AND ${IN_ORDER} ORDER BY w.run_after, w.id LIMIT :limit`;
+    const columns = 'w.id, w.kind, w.item_key, w.payload, w.attempts, w.order_key';
+    const candidates = `SELECT ${columns} FROM ${T} w WHERE w.status = 'pending' AND w.run_after <= :now AND w.kind IN (:...kinds) AND ${IN_ORDER} ORDER BY w.run_after, w.id LIMIT :limit`;
     const take = `UPDATE ${T} SET status = 'running', attempts = attempts + 1, locked_until = :until, locked_by = :token, updated_at = :now`;
     if (this.dialect === 'postgres') {
       // One round trip: lock the candidates other claimers have not locked, and take them.
-      const sql = `WITH c AS (${candidates.replace('SELECT w.id, w.kind, w.item_key, w.payload, w.attempts', 'SELECT w.id')} FOR UPDATE OF w SKIP LOCKED) ${take.replace(/attempts = attempts/, `attempts = ${T}.attempts`)} FROM c WHERE ${T}.id = c.id RETURNING ${T}.id, ${T}.kind, ${T}.item_key, ${T}.payload, ${T}.attempts`;
-      return rowsOf(await this.query(this.dataSource.manager, sql, params)).map(toClaimed).sort((a, b) => Number(a.id) - Number(b.id));
+      const returning = columns.replace(/w\./g, `${T}.`);
+      const sql = `WITH c AS (${candidates.replace(columns, 'w.id')} FOR UPDATE OF w SKIP LOCKED) ${take.replace(/attempts = attempts/, `attempts = ${T}.attempts`)} FROM c WHERE ${T}.id = c.id RETURNING ${returning}`;
+      const rows = rowsOf(await againOnLockConflict(() => this.query(this.dataSource.manager, sql, params))).map(toClaimed);
+      return this.keepInOrder(rows, token, now);
     }
     const claimIn = async (manager: EntityManager) => {
       const rows = rowsOf(await this.query(manager, this.dialect === 'mysql' ? `${candidates} FOR UPDATE SKIP LOCKED` : candidates, params));
@@ -88,9 +106,40 @@ export class WorkItemStore {
       await this.query(manager, `${take} WHERE id IN (:...ids)`, { ...params, ids: rows.map((r) => r.id) });
       return rows.map((r) => ({ ...toClaimed(r), attempts: Number(r.attempts) + 1 }));
     };
-    // SQLite: one instance, and PaymentsTransactions already runs one writer at a time.
-    if (this.dialect === 'sqlite') return this.transactions.run((tx) => claimIn(tx.manager));
-    return this.dataSource.transaction('READ COMMITTED', claimIn);
+    // SQLite: one instance, and PaymentsTransactions runs one writer at a time, enqueues included,
+    // so no other claim or enqueue comes between this claim's read and its write.
+    if (this.dialect === 'sqlite') return { rows: sortById(await this.transactions.run((tx) => claimIn(tx.manager))), handedBack: 0 };
+    // MariaDB: the claim locks through the status index, a result recorded at once through the
+    // primary key, and the database may break that cycle by rolling the claim back: nothing was taken.
+    return this.keepInOrder(await againOnLockConflict(() => this.dataSource.transaction('READ COMMITTED', claimIn)), token, now);
+  }
+
+  /**
+   * IN_ORDER was read on the claim's snapshot, which may predate what a concurrent claim or enqueue
+   * committed: e.g. claim 1 reads item 7 of a key `done` and takes item 9; item 7 is enqueued again
+   * (pending, id 7) and claim 2, whose snapshot does not yet show 9 running, takes 7. Re-read now,
+   * after our commit, each ordered item is handed back (pending, the run not counted) if its key has
+   * another item running or an earlier one pending. Of two such claims the later to commit always
+   * sees the other's item running, so at most one keeps it; both may give theirs back, and the next
+   * claim takes the earlier. One statement, and only for claims that took items with an order key.
+   */
+  private async keepInOrder(rows: ClaimedRow[], token: string, now: Date): Promise<Claim> {
+    const ids = rows.filter((row) => row.orderKey !== null).map((row) => Number(row.id));
+    if (ids.length === 0) return { rows: sortById(rows), handedBack: 0 };
+    const handBack = `UPDATE ${T} SET status = 'pending', attempts = attempts - 1, locked_until = NULL, locked_by = NULL, rerun = FALSE, updated_at = :now`;
+    const params = { ids, token, now };
+    // Handing back is guarded by the token, so trying again after a lock conflict is safe.
+    const back = await againOnLockConflict(async () => {
+      if (this.dialect === 'postgres') {
+        const sql = `${handBack.replace(T, `${T} w`)} WHERE w.id IN (:...ids) AND w.locked_by = :token AND w.status = 'running' AND ${HELD_BACK} RETURNING w.id`;
+        return rowsOf(await this.query(this.dataSource.manager, sql, params)).map((r) => String(r.id));
+      }
+      // MySQL refuses an UPDATE that reads its own table in a subquery: find them, then hand them back.
+      const found = rowsOf(await this.query(this.dataSource.manager, `SELECT w.id FROM ${T} w WHERE w.id IN (:...ids) AND ${HELD_BACK}`, params)).map((r) => String(r.id));
+      if (found.length > 0) await this.query(this.dataSource.manager, `${handBack} WHERE id IN (:...back) AND locked_by = :token`, { ...params, back: found.map(Number) });
+      return found;
+    });
+    return { rows: sortById(rows.filter((row) => !back.includes(row.id))), handedBack: back.length };
   }
 
   /**
@@ -147,14 +196,21 @@ export class WorkItemStore {
     return this.update({ status: 'pending', runAfter: now, attempts: () => 'attempts - 1', lockedUntil: null, lockedBy: null, updatedAt: now }, id, token);
   }
 
+  /**
+   * Only a running item has a `locked_by`, and each claim's token is new, so the token alone says
+   * the claim still holds the item. No `status` test: MariaDB would then read (and lock) the running
+   * items through the status index, and two results recorded at once deadlocked.
+   */
   private async update(set: Record<string, unknown>, id: string, token: string): Promise<boolean> {
-    const result = await this.transactions.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(WorkItemEntity)
-        .set(set as never)
-        .where('id = :id AND locked_by = :token AND status = :running', { id: Number(id), token, running: 'running' })
-        .execute(),
+    const result = await againOnLockConflict(() =>
+      this.transactions.write((manager) =>
+        manager
+          .createQueryBuilder()
+          .update(WorkItemEntity)
+          .set(set as never)
+          .where('id = :id AND locked_by = :token', { id: Number(id), token })
+          .execute(),
+      ),
     );
     return result.affected === 1;
   }
@@ -183,7 +239,23 @@ export function dateOf(value: unknown): Date | null {
 }
 
 function toClaimed(row: Record<string, unknown>): ClaimedRow {
-  return { id: String(row.id), kind: String(row.kind), key: String(row.item_key), payload: String(row.payload), attempts: Number(row.attempts) };
+  const orderKey = row.order_key === null || row.order_key === undefined ? null : String(row.order_key);
+  return { id: String(row.id), kind: String(row.kind), key: String(row.item_key), payload: String(row.payload), attempts: Number(row.attempts), orderKey };
+}
+
+/** Runs `work` again when the database rolled it back to break a lock cycle (it applied nothing). */
+async function againOnLockConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isLockConflict(error) || attempt >= LOCK_CONFLICT_TRIES) throw error;
+    }
+  }
+}
+
+function sortById(rows: ClaimedRow[]): ClaimedRow[] {
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 function unsupported(type: string): never {

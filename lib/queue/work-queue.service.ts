@@ -102,11 +102,11 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     let ran = 0;
     for (;;) {
       const kinds = kind === undefined ? [...this.handlers.keys()] : this.handlers.has(kind) ? [kind] : [];
-      const started = await this.claimAndStart(this.options.queue.concurrency, kinds);
+      const { started, handedBack } = await this.claimAndStart(this.options.queue.concurrency, kinds);
       // The workers may be claiming the same items right now: count and wait for theirs too.
       await this.dispatcher.claimSettled();
       const mine = [...this.dispatcher.inFlight.values()].filter((run) => kinds.includes(run.kind));
-      if (started.length === 0 && mine.length === 0) return ran;
+      if (started.length === 0 && handedBack === 0 && mine.length === 0) return ran;
       await Promise.all(mine.map((run) => run.done));
       ran += mine.length;
     }
@@ -152,8 +152,8 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   }
 
   /** Claims up to `free` due items of `kinds` and starts running them (not awaited). */
-  private async claimAndStart(free: number, kinds = [...this.handlers.keys()]): Promise<InFlight[]> {
-    if (kinds.length === 0) return [];
+  private async claimAndStart(free: number, kinds = [...this.handlers.keys()]): Promise<{ started: InFlight[]; handedBack: number }> {
+    if (kinds.length === 0) return { started: [], handedBack: 0 };
     // Expired leases are looked for every third of a lease (or poll), not on every claim.
     const now = Date.now();
     if (now - this.reclaimedAt >= Math.max(this.options.queue.pollIntervalMs, this.options.queue.leaseMs / 3)) {
@@ -162,8 +162,11 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
       if (reclaimed > 0) this.logger.warn(`Took back ${reclaimed} work item(s) whose worker stopped renewing its lease (a stopped or cut-off instance); they run again.`);
     }
     const token = `${this.instance}#${++this.claims}`;
-    const rows = await this.store.claim(kinds, free, token, this.options.queue.leaseMs);
-    return rows.map((row) => this.start(row, token));
+    const { rows, handedBack } = await this.store.claim(kinds, free, token, this.options.queue.leaseMs);
+    // Handed back because another claim took an item of the same order key at the same moment:
+    // claim again soon, a little apart from the other instance, rather than at the next poll.
+    if (handedBack > 0) this.dispatcher.wakeAt(new Date(Date.now() + 5 + Math.floor(Math.random() * 20)));
+    return { started: rows.map((row) => this.start(row, token)), handedBack };
   }
 
   private start(row: ClaimedRow, token: string): InFlight {
