@@ -23,6 +23,7 @@ import { PaymentsModuleOptions, ResolvedPaymentsOptions } from './payments.optio
 import { resolvePaymentsOptions } from './payments-options.validator';
 import { BillableStore } from './persistence/billable-store';
 import { PAYMENTS_ENTITIES } from './persistence/payments-entities';
+import { BillableLeases } from './persistence/billable-leases';
 import { PaymentsTransactions } from './persistence/payments-transactions';
 import { PlanCatalog } from './plans/plan-catalog';
 import { createStripeClient } from './stripe/stripe-client.factory';
@@ -60,6 +61,7 @@ const CORE_PROVIDERS: Provider[] = [
     useFactory: (options: ResolvedPaymentsOptions, moduleRef: ModuleRef) => resolveAuthGuard(options, moduleRef),
   },
   PaymentsTransactions,
+  BillableLeases,
   BillableStore,
   StripeGateway,
   PaymentsAuthGuard,

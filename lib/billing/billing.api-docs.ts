@@ -22,7 +22,7 @@ export const DocCheckout = () =>
   route('Start a Stripe Checkout for a plan or a one-time product', 200, CheckoutAnswer, {
     400: ['invalid_request', 'invalid_plan', 'free_plan_checkout', 'invalid_redirect', 'promotion_code_invalid', 'invalid_product', 'quantity_out_of_range'],
     ...AUTH,
-    409: ['already_subscribed', 'idempotency_conflict', 'trial_already_used'],
+    409: ['already_subscribed', 'checkout_in_progress', 'customer_in_progress', 'idempotency_conflict', 'trial_already_used'],
     500: ['checkout_params_invalid'],
     ...STRIPE_DOWN,
   });

@@ -1,5 +1,6 @@
 import { Provider, Type } from '@nestjs/common';
 import { StripeCallBudgetGuard } from '../budget/stripe-call-budget.guard';
+import { BillableSubscriptionService } from './billable-subscription.service';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
 import { CheckoutStatusService } from './checkout-status.service';
@@ -24,6 +25,7 @@ export const BILLING_PROVIDERS: Provider[] = [
   StripeCustomersService,
   CheckoutService,
   CheckoutStatusService,
+  BillableSubscriptionService,
   SubscriptionCancelService,
   PlanChangeService,
   InvoicesService,

@@ -7,8 +7,7 @@ import { PaymentsRoutes } from '../common/payments-routes';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
-import { KeyedMutex } from '../persistence/keyed-mutex';
-import { PaymentsTransactions } from '../persistence/payments-transactions';
+import { BillableLeases, stripeWorkTerms } from '../persistence/billable-leases';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { BillingInterval } from '../plans/plan.types';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
@@ -44,21 +43,21 @@ const RECENT_SESSIONS = 20;
 
 /**
  * Creates Stripe Checkout sessions with one open session per billable at most: requests of one
- * billable are serialized (in-process mutex + row lock across instances), an open session for the
+ * billable are serialized across instances by its 'checkout' lease (see BillableLeases; no
+ * transaction is open during the Stripe calls), an open session for the
  * same price and redirects is reused, any other is expired before a new one exists, and a billable
  * with a live subscription at Stripe gets 409 instead of a second subscription.
  */
 @Injectable()
 export class CheckoutService {
   private readonly logger = new Logger('Payments:Billing');
-  private readonly mutex = new KeyedMutex();
   /** Keys a `checkoutParams` hook was refused for, so each is logged once rather than per request. */
   private readonly reportedKeys = new Set<string>();
 
   constructor(
     private readonly catalog: PlanCatalog,
     private readonly store: BillableStore,
-    private readonly transactions: PaymentsTransactions,
+    private readonly leases: BillableLeases,
     private readonly gateway: StripeGateway,
     private readonly customers: StripeCustomersService,
     private readonly sync: BillingSyncService,
@@ -85,22 +84,22 @@ export class CheckoutService {
     const extra = await this.extraParams(known, price, request);
     const promotionCode = input.promotionCode === undefined ? null : await findPromotionCode(this.gateway, input.promotionCode, known.stripeCustomerId);
 
-    const outcome = await this.mutex.run(billableId, async () => {
-      const withCustomer = await this.customers.ensureCustomer(billableId);
-      // Read from Stripe before the transaction: whether this payer already had a trial elsewhere.
-      const repeatTrial = await this.isRepeatTrial(withCustomer, price);
-      return this.transactions.run(async (tx) => {
-        const billable = (await this.store.lockById(tx, billableId))!;
-        if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
-        const customer = billable.stripeCustomerId as string;
-        if (await this.liveSubscriptionAtStripe(customer)) return { subscribed: true as const };
-        const session = await this.openOrCreateSession(billable, customer, price, { successUrl, cancelUrl, extra, promotionCode, repeatTrial, seats });
-        return { subscribed: false as const, session };
-      });
+    // The billable's checkout lease (committed at once, no transaction open while Stripe answers)
+    // lets one checkout of this billable at a time, on any instance, look at Stripe and decide.
+    const terms = stripeWorkTerms(this.options, checkoutInProgress);
+    const outcome = await this.leases.hold(billableId, 'checkout', terms, async () => {
+      // Read after the lease is ours: what an earlier holder wrote (customer, subscription) is seen.
+      const billable = await this.customers.ensureCustomer(billableId);
+      if (this.hasLiveSubscription(billable)) return { subscribed: true as const };
+      // Whether this payer already had a trial elsewhere (may refuse with 409).
+      const repeatTrial = await this.isRepeatTrial(billable, price);
+      if (await this.liveSubscriptionAtStripe(billable.stripeCustomerId)) return { subscribed: true as const };
+      const session = await this.openOrCreateSession(billable, billable.stripeCustomerId, price, { successUrl, cancelUrl, extra, promotionCode, repeatTrial, seats });
+      return { subscribed: false as const, session };
     });
     if (outcome.subscribed) {
-      // Stripe knows of a subscription the webhook has not written yet: catch up outside the lock
-      // (the sync takes it itself), then refuse the second checkout.
+      // Stripe may know of a subscription the webhook has not written yet: catch up after the
+      // lease is released, then refuse the second checkout.
       await this.sync.syncBillable(billableId).catch(() => null);
       throw alreadySubscribed(this.routes);
     }
@@ -226,6 +225,11 @@ export class CheckoutService {
     const firstTime = !billable.trialUsed && !billable.stripeSubscriptionId;
     return !this.options.trial.oncePerBillable || firstTime ? price.plan.trialDays : undefined;
   }
+}
+
+/** Another checkout of this billable held the lease for longer than this request waits. */
+export function checkoutInProgress(): PaymentsException {
+  return new PaymentsException(409, 'checkout_in_progress', 'Another checkout of this account is being prepared; try again in a moment.');
 }
 
 /** 409 with the routes to use instead (global prefix included). */

@@ -1,14 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PaymentsException } from '../common/payments.exception';
-import { PAYMENTS_OPTIONS } from '../payments.constants';
-import { ResolvedPaymentsOptions } from '../payments.options';
-import { Billable, BillableStore } from '../persistence/billable-store';
 import { PlanCatalog } from '../plans/plan-catalog';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
-import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
+import { BillableSubscriptionService } from './billable-subscription.service';
 import { noSubscription } from './plan-change.service';
-import { billableNotFound } from './stripe-customers.service';
-import { subscriptionView, SubscriptionView } from './subscription.view';
+import { SubscriptionView } from './subscription.view';
 
 /**
  * Pausing payment collection on plans that allow it (`pausable: true`): Stripe voids the invoices
@@ -21,18 +17,16 @@ export class CollectionPauseService {
 
   constructor(
     private readonly catalog: PlanCatalog,
-    private readonly store: BillableStore,
+    private readonly subscriptions: BillableSubscriptionService,
     private readonly gateway: StripeGateway,
-    private readonly sync: BillingSyncService,
-    @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
   /** Pauses an active subscription of a pausable plan; a paused one is answered as it is. */
   async pause(billableId: string): Promise<SubscriptionView> {
-    const billable = await this.load(billableId);
+    const billable = await this.subscriptions.load(billableId);
     const subId = billable.stripeSubscriptionId;
     if (!subId || !billable.subscriptionStatus || ['canceled', 'incomplete_expired'].includes(billable.subscriptionStatus)) throw noSubscription();
-    if (billable.subscriptionStatus === 'paused') return this.view(billable);
+    if (billable.subscriptionStatus === 'paused') return this.subscriptions.view(billable);
     if (!this.catalog.get(billable.plan)?.pausable) {
       throw new PaymentsException(403, 'pause_not_allowed', 'Your plan cannot be paused.');
     }
@@ -42,36 +36,21 @@ export class CollectionPauseService {
       throw new PaymentsException(400, 'cannot_pause', 'Only an active subscription that is not being cancelled can be paused.');
     }
     await this.gateway.call('subscriptions.update', (s) =>
-      s.subscriptions.update(subId, { pause_collection: { behavior: 'void' } }, { idempotencyKey: this.key(billable, 'subscription.pause') }),
+      s.subscriptions.update(subId, { pause_collection: { behavior: 'void' } }, { idempotencyKey: this.subscriptions.key(billable, 'subscription.pause') }),
     );
     this.logger.log(`collection of ${subId} paused by billable ${billableId}`);
-    return this.view((await this.sync.syncSubscription(subId)) ?? billable);
+    return this.subscriptions.viewAfterChange(billable, subId);
   }
 
   /** Resumes collection of a paused subscription; 400 `not_paused` otherwise. */
   async unpause(billableId: string): Promise<SubscriptionView> {
-    const billable = await this.load(billableId);
+    const billable = await this.subscriptions.load(billableId);
     const subId = billable.stripeSubscriptionId;
     if (!subId || billable.subscriptionStatus !== 'paused') throw new PaymentsException(400, 'not_paused', 'Your subscription is not paused.');
     await this.gateway.call('subscriptions.update', (s) =>
-      s.subscriptions.update(subId, { pause_collection: '' }, { idempotencyKey: this.key(billable, 'subscription.unpause') }),
+      s.subscriptions.update(subId, { pause_collection: '' }, { idempotencyKey: this.subscriptions.key(billable, 'subscription.unpause') }),
     );
     this.logger.log(`collection of ${subId} resumed by billable ${billableId}`);
-    return this.view((await this.sync.syncSubscription(subId)) ?? billable);
-  }
-
-  private async load(billableId: string): Promise<Billable> {
-    const billable = await this.store.findById(billableId);
-    if (!billable) throw billableNotFound();
-    return billable;
-  }
-
-  /** The state version is in the key, so pause → unpause → pause makes three Stripe calls, not a replay. */
-  private key(billable: Billable, action: string): string {
-    return this.gateway.idempotencyKey({ owner: this.store.idOf(billable), action, inputs: { sub: billable.stripeSubscriptionId, version: billable.billingVersion } });
-  }
-
-  private view(state: Billable): SubscriptionView {
-    return subscriptionView(state, this.catalog, this.options.pastDue);
+    return this.subscriptions.viewAfterChange(billable, subId);
   }
 }

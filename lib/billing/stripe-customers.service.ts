@@ -4,14 +4,16 @@ import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { Billable, BillableStore } from '../persistence/billable-store';
+import { BillableLeases, stripeWorkTerms } from '../persistence/billable-leases';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
 import { customerCreateParams, CustomerDetails } from '../teams/customer-details';
 
 /**
- * One Stripe customer per billable, even under concurrent first requests: the billable row is
- * locked (PostgreSQL/MariaDB) or the transaction queued (SQLite) while the customer is created, and
- * a request that waited re-reads the row and finds the customer instead of creating a second one.
+ * One Stripe customer per billable, even under concurrent first requests on several instances:
+ * the billable's 'customer' lease (a committed claim, no transaction open) serializes creators, a
+ * request that waited re-reads the row and finds the customer, and the create's idempotency key
+ * makes a retry after a lost answer get the same customer back.
  */
 @Injectable()
 export class StripeCustomersService {
@@ -20,6 +22,7 @@ export class StripeCustomersService {
   constructor(
     private readonly store: BillableStore,
     private readonly transactions: PaymentsTransactions,
+    private readonly leases: BillableLeases,
     private readonly gateway: StripeGateway,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
@@ -32,18 +35,32 @@ export class StripeCustomersService {
     const known = await this.store.findById(billableId);
     if (!known) throw billableNotFound();
     if (known.stripeCustomerId) return known as Billable & { stripeCustomerId: string };
-    // Asked before the row is locked: the app's hook may read its own tables (or be slow).
+    // Asked before the lease is taken: the app's hook may read its own tables (or be slow).
     const details = await this.detailsOf(known, given);
-    return this.transactions.run(async (tx) => {
-      const billable = await this.store.lockById(tx, billableId);
+    return this.leases.hold(billableId, 'customer', stripeWorkTerms(this.options, customerInProgress), async () => {
+      const billable = await this.store.findById(billableId);
       if (!billable) throw billableNotFound();
       if (billable.stripeCustomerId) return billable as Billable & { stripeCustomerId: string };
       const id = this.store.idOf(billable);
       const customer = await this.gateway.call('customers.create', (s) =>
         s.customers.create(customerCreateParams(id, details), { idempotencyKey: customerIdempotencyKey(id, details.email) }),
       );
-      await this.store.writeState(tx, billable, { stripeCustomerId: customer.id });
-      this.logger.log(`customer ${customer.id} created for billable ${id}`);
+      return this.link(billableId, customer.id);
+    });
+  }
+
+  /** Writes the new customer onto the billable in a short transaction of its own (no Stripe call in it). */
+  private link(billableId: string, customerId: string): Promise<Billable & { stripeCustomerId: string }> {
+    return this.transactions.run(async (tx) => {
+      const billable = await this.store.lockById(tx, billableId);
+      if (!billable) throw billableNotFound();
+      if (billable.stripeCustomerId) {
+        // Linked meanwhile by something that takes no lease (customers:link, a webhook): that one stays.
+        if (billable.stripeCustomerId !== customerId) this.logger.warn(`customer ${customerId} created for billable ${billableId} is unused: it was linked to ${billable.stripeCustomerId} meanwhile`);
+        return billable as Billable & { stripeCustomerId: string };
+      }
+      await this.store.writeState(tx, billable, { stripeCustomerId: customerId });
+      this.logger.log(`customer ${customerId} created for billable ${billableId}`);
       return billable as Billable & { stripeCustomerId: string };
     });
   }
@@ -73,4 +90,9 @@ export function customerIdempotencyKey(billableId: string, email?: string): stri
 /** The caller is authenticated but has no billable row. */
 export function billableNotFound(): PaymentsException {
   return new PaymentsException(404, 'billable_not_found', 'No billing account was found for the signed-in user.');
+}
+
+/** Another request of this billable is creating its Stripe customer and did not finish in time. */
+export function customerInProgress(): PaymentsException {
+  return new PaymentsException(409, 'customer_in_progress', 'Your billing account is being set up by another request; try again in a moment.');
 }

@@ -3,13 +3,11 @@ import { onGracePeriod, LIVE_STATUSES } from '../access/billing-status';
 import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
-import { Billable, BillableStore } from '../persistence/billable-store';
-import { PlanCatalog } from '../plans/plan-catalog';
+import { Billable } from '../persistence/billable-store';
 import { StripeGateway } from '../stripe/stripe-gateway.service';
-import { BillingSyncService } from '../webhooks/sync/billing-sync.service';
+import { BillableSubscriptionService } from './billable-subscription.service';
 import { noSubscription } from './plan-change.service';
-import { billableNotFound } from './stripe-customers.service';
-import { subscriptionView, SubscriptionView } from './subscription.view';
+import { SubscriptionView } from './subscription.view';
 
 /**
  * Cancel (at period end by default, idempotent) and resume (only in the grace period). After each
@@ -20,10 +18,8 @@ export class SubscriptionCancelService {
   private readonly logger = new Logger('Payments:Billing');
 
   constructor(
-    private readonly catalog: PlanCatalog,
-    private readonly store: BillableStore,
+    private readonly subscriptions: BillableSubscriptionService,
     private readonly gateway: StripeGateway,
-    private readonly sync: BillingSyncService,
     @Inject(PAYMENTS_OPTIONS) private readonly options: ResolvedPaymentsOptions,
   ) {}
 
@@ -32,7 +28,7 @@ export class SubscriptionCancelService {
     if (input.immediately && !this.options.allowImmediateCancel) {
       throw new PaymentsException(403, 'immediate_cancel_disabled', 'Immediate cancellation is not enabled; cancel at the period end instead.');
     }
-    const billable = await this.load(billableId);
+    const billable = await this.subscriptions.load(billableId);
     const subId = billable.stripeSubscriptionId;
     if (!subId || !billable.subscriptionStatus) throw noSubscription();
     const live = LIVE_STATUSES.includes(billable.subscriptionStatus);
@@ -40,9 +36,9 @@ export class SubscriptionCancelService {
     // Cancelling twice is not an error: answer the state as it is, without asking Stripe again.
     if (!live || (alreadyEnding && !input.immediately)) {
       if (!live && billable.subscriptionStatus !== 'canceled' && billable.subscriptionStatus !== 'incomplete_expired') throw noSubscription();
-      return this.view(billable);
+      return this.subscriptions.view(billable);
     }
-    const idempotencyKey = this.key(billable, input.immediately ? 'subscription.cancel_now' : 'subscription.cancel');
+    const idempotencyKey = this.subscriptions.key(billable, input.immediately ? 'subscription.cancel_now' : 'subscription.cancel');
     if (input.immediately) {
       await this.gateway.call('subscriptions.cancel', (s) => s.subscriptions.cancel(subId, {}, { idempotencyKey }));
     } else {
@@ -50,21 +46,21 @@ export class SubscriptionCancelService {
       await this.gateway.call('subscriptions.update', (s) => s.subscriptions.update(subId, { cancel_at_period_end: true }, { idempotencyKey }));
     }
     this.logger.log(`subscription ${subId} cancelled ${input.immediately ? 'now' : 'at period end'} by billable ${billableId}`);
-    return this.view((await this.sync.syncSubscription(subId)) ?? billable);
+    return this.subscriptions.viewAfterChange(billable, subId);
   }
 
   /** Undoes a cancel while the paid period lasts; 400 `not_in_grace_period` otherwise. */
   async resume(billableId: string): Promise<SubscriptionView> {
-    const billable = await this.load(billableId);
+    const billable = await this.subscriptions.load(billableId);
     const subId = billable.stripeSubscriptionId;
     if (!subId || !onGracePeriod(billable, new Date())) {
       throw new PaymentsException(400, 'not_in_grace_period', 'Only a cancelled subscription whose period has not ended can be resumed.');
     }
     // The portal cancels with `cancel_at` instead of the flag (API basil+): clear whichever is set.
     const params = billable.cancelAtPeriodEnd ? { cancel_at_period_end: false } : { cancel_at: '' as const };
-    await this.gateway.call('subscriptions.update', (s) => s.subscriptions.update(subId, params, { idempotencyKey: this.key(billable, 'subscription.resume') }));
+    await this.gateway.call('subscriptions.update', (s) => s.subscriptions.update(subId, params, { idempotencyKey: this.subscriptions.key(billable, 'subscription.resume') }));
     this.logger.log(`subscription ${subId} resumed by billable ${billableId}`);
-    return this.view((await this.sync.syncSubscription(subId)) ?? billable);
+    return this.subscriptions.viewAfterChange(billable, subId);
   }
 
   /**
@@ -76,23 +72,8 @@ export class SubscriptionCancelService {
     const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
     if (!scheduleId) return;
     await this.gateway.call('subscriptionSchedules.release', (s) =>
-      s.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey: this.key(billable, 'schedule.release') }),
+      s.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey: this.subscriptions.key(billable, 'schedule.release') }),
     );
     this.logger.log(`schedule ${scheduleId} released so ${subId} can cancel at the period end`);
-  }
-
-  private async load(billableId: string): Promise<Billable> {
-    const billable = await this.store.findById(billableId);
-    if (!billable) throw billableNotFound();
-    return billable;
-  }
-
-  /** The state version is in the key so cancel → resume → cancel makes three Stripe calls, not a replay. */
-  private key(billable: Billable, action: string): string {
-    return this.gateway.idempotencyKey({ owner: this.store.idOf(billable), action, inputs: { sub: billable.stripeSubscriptionId, version: billable.billingVersion } });
-  }
-
-  private view(state: Billable): SubscriptionView {
-    return subscriptionView(state, this.catalog, this.options.pastDue);
   }
 }

@@ -17,6 +17,7 @@ export type PaymentsErrorCode =
   | 'billable_not_found'
   | 'checkout_not_found'
   | 'checkout_in_progress'
+  | 'customer_in_progress'
   | 'subscription_required'
   | 'plan_required'
   | 'feature_required'

@@ -5,6 +5,7 @@ import type { ResolvedPaymentsOptions } from '../payments.options';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 import type { WorkQueueApi } from '../queue/work-queue.contract';
 import { METER_REPORT_KIND, MeterReportPayload } from './meter-report.payload';
+import { countWithWindowPostgres } from './counter-and-window.statement';
 import { MeterWindowEntity } from './meter-window.entity';
 import { reportKey, windowIn } from './meter-window';
 import { MeteredUsageSink, MeteredUse } from './metered-usage.sink';
@@ -29,9 +30,26 @@ export class MeterWindowRecorder implements MeteredUsageSink {
     private readonly transactions: PaymentsTransactions,
   ) {}
 
+  /** PostgreSQL, for a window this instance already counts in: one statement (see `countWithWindowPostgres`). */
+  async countWithCounter(use: MeteredUse, counter: { counterId: number; limit: number }): Promise<boolean | null> {
+    if (this.transactions.dataSource.options.type !== 'postgres' || use.quantity < 1) return null;
+    const window = windowIn(use.at, this.options.metering.windowMinutes, use.period);
+    const cacheKey = this.cacheKey(use, window);
+    const windowId = this.open.get(cacheKey);
+    if (windowId === undefined) return null;
+    const result = await countWithWindowPostgres(this.transactions.dataSource.manager, {
+      ...counter, quantity: use.quantity, windowId, billableId: use.billableId, meter: use.meter, windowStart: window.start,
+    });
+    if (result === 'window_closed') {
+      this.open.delete(cacheKey);
+      return null;
+    }
+    return result === 'counted';
+  }
+
   async counted(manager: EntityManager, use: MeteredUse): Promise<void> {
     const window = windowIn(use.at, this.options.metering.windowMinutes, use.period);
-    const cacheKey = `${use.billableId}\u0000${use.meter}\u0000${window.start.getTime()}`;
+    const cacheKey = this.cacheKey(use, window);
     // Each turn either applies the increment or finds the row sealed and opens the next sequence.
     for (let turn = 0; turn < 5; turn++) {
       const id = this.open.get(cacheKey) ?? (await this.openRow(manager, use, window));
@@ -53,6 +71,10 @@ export class MeterWindowRecorder implements MeteredUsageSink {
       this.open.delete(cacheKey);
     }
     throw new Error(`Metering: window ${window.start.toISOString()} of meter '${use.meter}' kept closing under concurrent reports; the use was rolled back.`);
+  }
+
+  private cacheKey(use: MeteredUse, window: { start: Date }): string {
+    return `${use.billableId}\u0000${use.meter}\u0000${window.start.getTime()}`;
   }
 
   /** The window's open row: the latest sequence if still open, else a new one enqueued for its report. */

@@ -20,6 +20,12 @@ export interface MeteredUse {
  */
 export interface MeteredUsageSink {
   counted(manager: EntityManager, use: MeteredUse): Promise<void>;
+  /**
+   * Where the database can: the counter's conditional increment and the window's in one statement,
+   * outside any transaction. True or false is the counter's answer (both applied, or neither);
+   * null means it could not be done so, and nothing was written: use a transaction with `counted`.
+   */
+  countWithCounter?(use: MeteredUse, counter: { counterId: number; limit: number }): Promise<boolean | null>;
 }
 
 /** Injection token of the sink (provided by the metering room; absent means no usage billing). */

@@ -1,3 +1,4 @@
+import { BillableLeaseEntity } from './entities/billable-lease.entity';
 import { AutoTopUpEntity } from './entities/auto-top-up.entity';
 import { CreditBucketEntity } from './entities/credit-bucket.entity';
 import { CreditPurchaseEntity } from './entities/credit-purchase.entity';
@@ -22,3 +23,5 @@ PAYMENTS_ENTITIES.push(CreditPurchaseEntity, CreditBucketEntity, CreditRefundEnt
 PAYMENTS_ENTITIES.push(SeatAccountEntity, SeatMemberEntity, MemberUsageEntity);
 // Usage billing (issue 14).
 PAYMENTS_ENTITIES.push(MeterWindowEntity);
+// Claims that serialize Stripe work per billable across instances (issue 12).
+PAYMENTS_ENTITIES.push(BillableLeaseEntity);

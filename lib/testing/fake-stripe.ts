@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
+import { pauseSubscriptionNow, payInvoiceNow, setCustomerCard } from './account-helpers';
 import { ApiRouter } from './api-router';
 import { assertModelledVersion, CURRENT_API_VERSION } from './api-versions';
-import { renderEvent } from './event-payloads';
 import { CheckoutFlow } from './checkout.flow';
 import { ClockRunner } from './clock.runner';
 import { FakeContext, previousAttributes, RequestOrigin } from './fake-context';
 import { FakeHttpServer } from './fake-http.server';
 import { FakeStore, MeterEventRecord } from './fake-store';
+import { accountEvents, FakeStripeState, stateView } from './fake-state';
 import {
   CompleteCheckoutOptions, CompleteCheckoutResult, DeliveryRecord, DeliverySettings, FakeStripeOptions,
   PriceSpec, RecordedRequest, ResolvedOptions, TestCard, WebhookEndpointOptions,
 } from './fake-stripe.types';
 import { FaultInjector } from './fault-injector';
 import { HostedPages } from './hosted-pages';
+import { acceptedMeterEvents, createTestMeter, meterTotal } from './meter-helpers';
 import { buildEvent } from './objects/event.factory';
 import { billingRoutes } from './routes/billing.routes';
 import { catalogRoutes, createPrice } from './routes/catalog.routes';
@@ -26,7 +28,7 @@ import { promotionRoutes } from './routes/promotions.routes';
 import { subscriptionScheduleRoutes } from './routes/subscription-schedules.routes';
 import { subscriptionRoutes } from './routes/subscriptions.routes';
 import { testClockRoutes } from './routes/test-clocks.routes';
-import { webhookEndpointRoutes } from './routes/webhook-endpoints.routes';
+import { thinEventRoutes, webhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { SeededRandom } from './seeded-random';
 import { missing } from './stripe-api.error';
 import { SubscriptionEngine } from './subscription.engine';
@@ -34,23 +36,7 @@ import { ScheduleEngine } from './subscription-schedule.engine';
 import { SubscriptionUpdater } from './subscription-update';
 import { REALISTIC_DELIVERY, WebhookDeliverer } from './webhook-deliverer';
 
-/** Read-only view of what the fake holds: the oracle tests diff their local tables against. */
-export interface FakeStripeState {
-  readonly customers: ReadonlyMap<string, Stripe.Customer>;
-  readonly products: ReadonlyMap<string, Stripe.Product>;
-  readonly prices: ReadonlyMap<string, Stripe.Price>;
-  readonly subscriptions: ReadonlyMap<string, Stripe.Subscription>;
-  readonly subscriptionSchedules: ReadonlyMap<string, Stripe.SubscriptionSchedule>;
-  readonly invoices: ReadonlyMap<string, Stripe.Invoice>;
-  readonly checkoutSessions: ReadonlyMap<string, Stripe.Checkout.Session>;
-  readonly portalSessions: ReadonlyMap<string, Stripe.BillingPortal.Session>;
-  readonly coupons: ReadonlyMap<string, Stripe.Coupon>;
-  readonly promotionCodes: ReadonlyMap<string, Stripe.PromotionCode>;
-  readonly paymentMethods: ReadonlyMap<string, Stripe.PaymentMethod>;
-  readonly paymentIntents: ReadonlyMap<string, Stripe.PaymentIntent>;
-  readonly charges: ReadonlyMap<string, Stripe.Charge>;
-  readonly refunds: ReadonlyMap<string, Stripe.Refund>;
-}
+export type { FakeStripeState } from './fake-state';
 
 /**
  * A stateful Stripe on 127.0.0.1 for tests: the real `stripe` SDK talks to it over HTTP, it keeps
@@ -120,13 +106,7 @@ export class FakeStripe {
     paymentRoutes(router, this.checkout.payments);
     billingRoutes(router);
     testClockRoutes(router, (time) => this.clock.advanceTo(time));
-    // Params: none (v2 takes no expand). Serves the thin notifications the fake sends.
-    router.add('GET', '/v2/core/events/:id', ({ ids }) => {
-      const snapshotId = this.deliverer.snapshotOf(ids[0]);
-      const event = snapshotId ? this.store.events.find((e) => e.id === snapshotId) : undefined;
-      if (!event) throw missing('event', ids[0]);
-      return this.deliverer.thinFor(event);
-    });
+    thinEventRoutes(router, this.store, this.deliverer);
     webhookEndpointRoutes(router, () => this.deliverer.endpoints);
     this.http = new FakeHttpServer(ctx, router, this.faults, new HostedPages(ctx, this.checkout, updater));
     if (options.apiLatencyMs) this.faults.setLatency(options.apiLatencyMs);
@@ -192,58 +172,37 @@ export class FakeStripe {
 
   /** Sets the card a customer's future payments use. */
   setCustomerCard(customerId: string, card: TestCard): void {
-    if (!this.store.customers.has(customerId)) throw missing('customer', customerId);
-    this.store.cards.set(customerId, card);
+    setCustomerCard(this.ctx, customerId, card);
   }
 
   /** Pays an open invoice now (optionally with another card), like `stripe.invoices.pay`. */
   async payInvoice(invoiceId: string, options: { card?: TestCard } = {}): Promise<Stripe.Invoice> {
-    const invoice = this.store.invoices.get(invoiceId);
-    if (!invoice) throw missing('invoice', invoiceId);
-    if (options.card) this.store.cards.set(invoice.customer as string, options.card);
-    this.engine.pay(invoice, options.card);
-    return structuredClone(invoice);
+    return payInvoiceNow(this.ctx, this.engine, invoiceId, options.card);
   }
 
   /** Puts a subscription in `paused` (as a trial ending without a payment method would). */
   pauseSubscription(subscriptionId: string): void {
-    const sub = this.store.subscriptions.get(subscriptionId);
-    if (!sub) throw missing('subscription', subscriptionId);
-    const before = structuredClone(sub);
-    sub.status = 'paused';
-    this.emit('customer.subscription.paused', sub);
-    this.emit('customer.subscription.updated', sub, before);
+    pauseSubscriptionNow(this.ctx, subscriptionId);
   }
 
   /** Creates an active `sum` meter for `eventName` (customer in `stripe_customer_id`, value in `value`), like `stripe.billing.meters.create`. */
   createMeter(eventName: string, displayName = eventName): Stripe.Billing.Meter {
-    const meter = this.store.meters.get(`mtr_test_${eventName}`);
-    if (meter) return structuredClone(meter);
-    const created = {
-      created: this.ctx.now(), customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, default_aggregation: { formula: 'sum' },
-      display_name: displayName, event_name: eventName, event_time_window: null, id: `mtr_test_${eventName}`, livemode: false, object: 'billing.meter',
-      status: 'active', status_transitions: { deactivated_at: null }, updated: this.ctx.now(), value_settings: { event_payload_key: 'value' },
-    } as unknown as Stripe.Billing.Meter;
-    this.store.meters.set(created.id, created);
-    return structuredClone(created);
+    return createTestMeter(this.ctx, eventName, displayName);
   }
 
   /** Every accepted meter event (identifier, customer, value, timestamp), oldest first. */
   meterEvents(): readonly MeterEventRecord[] {
-    return [...this.store.meterEvents.values()];
+    return acceptedMeterEvents(this.ctx);
   }
 
   /** Sum of meter event values for a customer and event name. */
   meterTotals(customerId: string, eventName: string): number {
-    let total = 0;
-    for (const e of this.store.meterEvents.values()) if (e.customer === customerId && e.event_name === eventName) total += e.value;
-    return total;
+    return meterTotal(this.ctx, customerId, eventName);
   }
 
   /** Every event so far, in the account's API version. */
   get events(): readonly Stripe.Event[] {
-    const version = this.ctx.options.apiVersion;
-    return version === CURRENT_API_VERSION ? this.store.events : this.store.events.map((e) => renderEvent(e, version));
+    return accountEvents(this.ctx);
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -255,12 +214,7 @@ export class FakeStripe {
   }
 
   get state(): FakeStripeState {
-    const s = this.store;
-    return {
-      customers: s.customers, products: s.products, prices: s.prices, subscriptions: s.subscriptions, subscriptionSchedules: s.subscriptionSchedules,
-      invoices: s.invoices, checkoutSessions: s.checkoutSessions, portalSessions: s.portalSessions,
-      coupons: s.coupons, promotionCodes: s.promotionCodes, paymentMethods: s.paymentMethods, paymentIntents: s.paymentIntents, charges: s.charges, refunds: s.refunds,
-    };
+    return stateView(this.store);
   }
 
   /**

@@ -74,9 +74,17 @@ export class WebhookProcessor {
       return outcome;
     } catch (error) {
       // The caller logs the failure once (the webhook route as the error of its 5xx, a replay as its result).
-      if (options.worker?.willRetry) await this.inbox.retrying(event.id, error);
-      else await this.inbox.fail(event.id, error, !!options.worker);
+      await this.recordFailure(event.id, error, options);
       throw error;
     }
+  }
+
+  /**
+   * Records a failed run in the inbox: `queued` again when the queue retries it, else `failed`
+   * (events:failed). Also for a queued run that failed before the pipeline (reading its event).
+   */
+  async recordFailure(id: string, error: unknown, options: RunOptions = {}): Promise<void> {
+    if (options.worker?.willRetry) await this.inbox.retrying(id, error);
+    else await this.inbox.fail(id, error, !!options.worker);
   }
 }

@@ -3,7 +3,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
 import { call, customersOf, jwtGuard, openSessionsOf } from './billing-kit';
 
-/** R5 across processes: two app instances on one database serialize a billable's checkouts with the row lock. */
+/** R5 across processes: two app instances on one database serialize a billable's checkouts with its lease (no transaction open during Stripe calls). */
 describeEachDb(['postgres', 'mariadb'])('billing on two instances on %s', (kind) => {
   let db: TestDatabase;
   let fake: FakeStripe;

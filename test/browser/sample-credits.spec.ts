@@ -1,45 +1,18 @@
-import { Browser, Page, Response } from 'playwright-core';
-import { launchChromium, SampleProcess, startSample } from './support/sample-process';
+import { Page, Response } from 'playwright-core';
+import { sampleInBrowser } from './support/sample-in-browser';
+import { SampleProcess } from './support/sample-process';
 
 /**
  * Credits in the sample, as a person sees them: a Free user uses up the plan's API calls (429),
  * buys a credit pack on the fake's hosted Checkout page, spends past the allowance (admitted, the
  * balance goes down) and opens the purchase's invoice on the fake's hosted invoice page.
  */
-const STEP_MS = 15_000;
-
 describe('credits in the sample app, in a browser', () => {
-  let sample: SampleProcess | undefined;
-  let browser: Browser | undefined;
+  const ui = sampleInBrowser();
+  const { expectText, answerOf, clickFor, pageErrors } = ui;
+  let sample: SampleProcess;
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const starting = [startSample().then((started) => (sample = started)), launchChromium().then((launched) => (browser = launched))];
-    await Promise.all(starting.map((p) => p.catch(() => undefined)));
-    await Promise.all(starting);
-    page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await sample?.stop();
-  }, 20_000);
-
-  async function expectText(selector: string, expected: string | RegExp): Promise<void> {
-    const locator = page.locator(selector).first();
-    await locator.filter({ hasText: expected }).waitFor({ timeout: STEP_MS }).catch(() => undefined);
-    expect(await locator.textContent()).toMatch(expected);
-  }
-
-  const answerOf = (apiPath: string) => page.waitForResponse((res) => new URL(res.url()).pathname === `/api${apiPath}`);
-
-  async function clickFor(selector: string, apiPath: string): Promise<Response> {
-    const [response] = await Promise.all([answerOf(apiPath), page.click(selector)]);
-    return response;
-  }
+  beforeAll(() => ({ sample, page } = ui));
 
   /** Calls the metered demo route once; the route's answer and the balance the page reloads after it. */
   async function callApi(): Promise<{ call: Response; balance: any }> {
@@ -51,7 +24,7 @@ describe('credits in the sample app, in a browser', () => {
   const credits = '#balance [data-balance="api_calls"] .credits';
 
   it('signs in on Free: no credits, no invoices, a pack for sale', async () => {
-    await page.goto(`${sample!.origin}/`);
+    await page.goto(`${sample.origin}/`);
     await page.fill('#email', 'grace@example.com');
     await page.click('#login');
     await expectText('#subscription dd[data-field="Plan"]', /^Free$/);
@@ -124,7 +97,7 @@ describe('credits in the sample app, in a browser', () => {
 
   it('comes back to the app with the balance where it was, and no page errors', async () => {
     await page.goBack();
-    await page.waitForURL(`${sample!.origin}/`);
+    await page.waitForURL(`${sample.origin}/`);
     await expectText(credits, /^997$/);
     await expectText('#invoices li', 'paid');
     expect(pageErrors).toEqual([]);

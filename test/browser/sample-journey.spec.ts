@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, Page, Response } from 'playwright-core';
-import { launchChromium, SampleProcess, startSample } from './support/sample-process';
+import { Page, Response } from 'playwright-core';
+import { sampleInBrowser } from './support/sample-in-browser';
+import { SampleProcess } from './support/sample-process';
 
 /**
  * The sample as a person sees it: the built sample app (FakeStripe, SQLite) driven in headless
@@ -11,51 +12,19 @@ import { launchChromium, SampleProcess, startSample } from './support/sample-pro
  */
 // The README's picture is refreshed on purpose (`npm run screenshot`), so a test run leaves the tree clean.
 const SCREENSHOT = process.env.SAMPLE_SCREENSHOT_PATH ?? join(tmpdir(), `nhp-sample-${process.pid}.png`);
-const STEP_MS = 15_000;
 
 describe('the sample app in a browser', () => {
-  let sample: SampleProcess | undefined;
-  let browser: Browser | undefined;
+  const ui = sampleInBrowser();
+  const { expectText, answerOf, clickFor, pageErrors } = ui;
+  let sample: SampleProcess;
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    // Assigned as each one starts, so afterAll stops whichever did even if the other failed.
-    const starting = [startSample().then((started) => (sample = started)), launchChromium().then((launched) => (browser = launched))];
-    await Promise.all(starting.map((p) => p.catch(() => undefined)));
-    await Promise.all(starting);
-    page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 60_000);
-
-  afterAll(async () => {
-    // Each one on its own: a failed close must not leave the other running.
-    await browser?.close().catch(() => undefined);
-    await sample?.stop();
-  }, 20_000);
-
-  /** Waits until `selector` shows `expected`, then asserts it (so a failure prints what the page really shows). */
-  async function expectText(selector: string, expected: string | RegExp): Promise<void> {
-    const locator = page.locator(selector).first();
-    await locator.filter({ hasText: expected }).waitFor({ timeout: STEP_MS }).catch(() => undefined);
-    expect(await locator.textContent()).toMatch(expected);
-  }
-
-  /** The next answer of an API route (`/payments/usage`, ...), seen by the browser. */
-  const answerOf = (apiPath: string) => page.waitForResponse((res) => new URL(res.url()).pathname === `/api${apiPath}`);
-
-  /** Clicks and returns the answer of the API call the click makes. */
-  async function clickFor(selector: string, apiPath: string): Promise<Response> {
-    const [response] = await Promise.all([answerOf(apiPath), page.click(selector)]);
-    return response;
-  }
+  beforeAll(() => ({ sample, page } = ui));
 
   const field = (name: string) => `#subscription dd[data-field="${name}"]`;
   const meter = '#usage [data-metric="api_calls"]';
 
   it('signs in a demo user who starts on the free plan', async () => {
-    await page.goto(`${sample!.origin}/`);
+    await page.goto(`${sample.origin}/`);
     await expectText('#login-panel h2', 'Sign in');
     expect(await page.isVisible('#app')).toBe(false);
     await page.fill('#email', 'ada@example.com');
@@ -148,7 +117,7 @@ describe('the sample app in a browser', () => {
     await expectText('body', 'trialing');
     expect(await page.getByRole('button', { name: 'Cancel subscription' }).isVisible()).toBe(true);
     await page.getByRole('link', { name: 'Return' }).click();
-    await page.waitForURL(`${sample!.origin}/`);
+    await page.waitForURL(`${sample.origin}/`);
     await expectText(field('Plan'), /^Pro$/);
     await expectText(field('Renewal'), /^renews /);
   });

@@ -1,5 +1,6 @@
-import { Browser, Page, Response } from 'playwright-core';
-import { launchChromium, SampleProcess, startSample } from './support/sample-process';
+import { Page, Response } from 'playwright-core';
+import { sampleInBrowser, STEP_MS } from './support/sample-in-browser';
+import { SampleProcess } from './support/sample-process';
 
 /**
  * The sample's organisation in a browser: the owner buys the per-seat Team plan with 2 seats on
@@ -7,38 +8,16 @@ import { launchChromium, SampleProcess, startSample } from './support/sample-pro
  * invite (403 `seat_limit_reached`, shown on the page), buys one more seat, and the invite then
  * works; the seat count reaches the fake Stripe's subscription quantity through the seat sync.
  */
-const STEP_MS = 15_000;
 const SEATS = 2;
 
 describe('the sample organisation and its seats in a browser', () => {
-  let sample: SampleProcess | undefined;
-  let browser: Browser | undefined;
+  // A 1 s coalescing window: the quantity reaches the fake soon after each change.
+  const ui = sampleInBrowser({ viewport: { width: 1100, height: 1200 }, sampleEnv: { SAMPLE_SEAT_COALESCE_SECONDS: '1' } });
+  const { expectText, pageErrors } = ui;
+  let sample: SampleProcess;
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    // A 1 s coalescing window: the quantity reaches the fake soon after each change.
-    const starting = [startSample(30_000, { SAMPLE_SEAT_COALESCE_SECONDS: '1' }).then((s) => (sample = s)), launchChromium().then((b) => (browser = b))];
-    await Promise.all(starting.map((p) => p.catch(() => undefined)));
-    await Promise.all(starting);
-    page = await browser!.newPage({ viewport: { width: 1100, height: 1200 } });
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await sample?.stop();
-  }, 20_000);
-
-  async function expectText(selector: string, expected: string | RegExp): Promise<void> {
-    const locator = page.locator(selector).first();
-    await locator.filter({ hasText: expected }).waitFor({ timeout: STEP_MS }).catch(() => undefined);
-    expect(await locator.textContent()).toMatch(expected);
-  }
-
-  const answerOf = (apiPath: string, method = 'POST') =>
-    page.waitForResponse((res) => new URL(res.url()).pathname === `/api${apiPath}` && res.request().method() === method);
+  beforeAll(() => ({ sample, page } = ui));
+  const answerOf = (apiPath: string, method = 'POST') => ui.answerOf(apiPath, method);
 
   async function invite(email: string): Promise<Response> {
     await page.fill('#member-email', email);
@@ -50,7 +29,7 @@ describe('the sample organisation and its seats in a browser', () => {
   async function seatsOverHttp(): Promise<Record<string, unknown>> {
     // A string: the test is compiled without the DOM's types.
     const token = await page.evaluate<string | null>("sessionStorage.getItem('token')");
-    const res = await fetch(`${sample!.origin}/api/payments/seats`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${sample.origin}/api/payments/seats`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   }
@@ -71,7 +50,7 @@ describe('the sample organisation and its seats in a browser', () => {
   const field = (name: string) => `#seats dd[data-field="${name}"]`;
 
   it('signs in as the owner, who has no seats before subscribing', async () => {
-    await page.goto(`${sample!.origin}/`);
+    await page.goto(`${sample.origin}/`);
     await page.fill('#email', 'owner@example.com');
     await page.click('#login');
     await expectText('#subscription dd[data-field="Plan"]', /^Free$/);

@@ -84,7 +84,7 @@ describe('OpenAPI document with @nestjs/swagger installed', () => {
     expect(schema('PlansAnswer').properties.plans).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/PlanModel' } });
 
     const codes = (method: string, path: string, status: number) => op(method, path).responses[String(status)]?.content['application/json'].schema.properties.code.enum;
-    expect(codes('post', 'checkout', 409)).toEqual(['already_subscribed', 'idempotency_conflict', 'trial_already_used']);
+    expect(codes('post', 'checkout', 409)).toEqual(['already_subscribed', 'checkout_in_progress', 'customer_in_progress', 'idempotency_conflict', 'trial_already_used']);
     expect(codes('post', 'checkout', 400)).toContain('invalid_plan');
     expect(codes('post', 'upgrade', 402)).toEqual(['payment_failed', 'payment_action_required']);
     expect(codes('get', 'checkout/status', 404)).toContain('checkout_not_found');

@@ -5,22 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebhookOperations } from '../../lib';
 import { parseCliArgs, runCliCommand, USAGE } from '../../lib/cli/cli-commands';
-import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
-import { QueueApp, recorder, startQueueApp } from './queue-kit';
+import { describeEachDb } from '../support/test-databases';
+import { QueueApp, queueAppPerSuite, recorder } from './queue-kit';
 
 describeEachDb(['sqlite', 'postgres'])('queue:* CLI commands on %s', (kind) => {
-  let db: TestDatabase;
+  const app = queueAppPerSuite(kind, { workers: false });
   let q: QueueApp;
   const cli = (...argv: string[]) => runCliCommand(q.t.app.get(WebhookOperations), parseCliArgs(argv), undefined, q.queue);
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    q = await startQueueApp(db, { workers: false });
-  });
-  afterAll(async () => {
-    await q?.close();
-    await db?.drop();
-  });
+  beforeAll(() => (q = app()));
 
   it('status, failed, retry and drain', async () => {
     let healthy = false;

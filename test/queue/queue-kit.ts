@@ -1,6 +1,6 @@
 import { LogCapture } from '../support/log-capture';
 import { startTestApp, TestApp } from '../support/test-app';
-import { TestDatabase } from '../support/test-databases';
+import { createTestDatabase, DbKind, TestDatabase } from '../support/test-databases';
 import { PaymentsTransactions } from '../../lib/persistence/payments-transactions';
 import { PaymentsModuleOptions, WorkItemEntity, WorkQueue, WorkQueueOptions } from '../../lib';
 import type { WorkHandler, WorkItem, WorkResult } from '../../lib';
@@ -28,6 +28,24 @@ export async function startQueueApp(db: TestDatabase, queue: WorkQueueOptions = 
     row: (kind, key) => t.dataSource.getRepository(WorkItemEntity).findOne({ where: { kind, key } }),
     close: () => t.close(),
   };
+}
+
+/**
+ * One queue app on a fresh `kind` database for the calling `describe`: started in its `beforeAll`,
+ * closed and the database dropped in its `afterAll`. Returns a getter for the app.
+ */
+export function queueAppPerSuite(kind: DbKind, queue: WorkQueueOptions = {}): () => QueueApp {
+  let db: TestDatabase | undefined;
+  let q: QueueApp | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    q = await startQueueApp(db, queue);
+  });
+  afterAll(async () => {
+    await q?.close();
+    await db?.drop();
+  });
+  return () => q!;
 }
 
 /** A handler that records every run and answers what `answer` says (default 'done'). */

@@ -1,19 +1,12 @@
 import { WorkItemEntity } from '../../lib';
-import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
-import { eventually, gate, QueueApp, recorder, startQueueApp } from './queue-kit';
+import { createTestDatabase, describeEachDb } from '../support/test-databases';
+import { eventually, gate, QueueApp, queueAppPerSuite, recorder, startQueueApp } from './queue-kit';
 
 describeEachDb(['sqlite', 'postgres', 'mariadb'])('WorkQueue.enqueue on %s', (kind) => {
-  let db: TestDatabase;
+  const app = queueAppPerSuite(kind);
   let q: QueueApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    q = await startQueueApp(db);
-  });
-  afterAll(async () => {
-    await q?.close();
-    await db?.drop();
-  });
+  beforeAll(() => (q = app()));
 
   it('inserts a pending item once per (kind, key); a pending one takes the new payload and keeps the earlier runAfter', async () => {
     // No handler for this kind: the rows stay as enqueue left them.

@@ -1,20 +1,13 @@
 import type { WorkResult } from '../../lib';
 import { backoffMs } from '../../lib/queue/work-runner';
-import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
-import { eventually, gate, QueueApp, recorder, startQueueApp } from './queue-kit';
+import { describeEachDb } from '../support/test-databases';
+import { eventually, gate, QueueApp, queueAppPerSuite, recorder } from './queue-kit';
 
 describeEachDb(['sqlite', 'postgres', 'mariadb'])('WorkQueue results on %s', (kind) => {
-  let db: TestDatabase;
+  const app = queueAppPerSuite(kind);
   let q: QueueApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    q = await startQueueApp(db);
-  });
-  afterAll(async () => {
-    await q?.close();
-    await db?.drop();
-  });
+  beforeAll(() => (q = app()));
 
   it('{ retryAt } puts the item back for that time without counting a failure', async () => {
     let calls = 0;

@@ -105,6 +105,10 @@ function moduleTables(): Table[] {
         str('stripe_subscription_id', 255, { isNullable: true }), ts('created_at'),
       ],
     }),
+    new Table({
+      name: 'payments_billable_leases',
+      columns: [str('billable_id', 64, { isPrimary: true }), str('purpose', 32, { isPrimary: true }), str('holder', 64, { isNullable: true }), ms('expires_at')],
+    }),
     ...creditTables(),
     ...seatTables(),
   ];

@@ -11,7 +11,7 @@ import { ApiVersionMonitor } from '../../stripe/api-version.monitor';
 import { describeError } from '../../common/describe-error';
 import { verifyStripeSignature } from '../signature/stripe-signature.verifier';
 import { ThinEventResolver } from '../thin/thin-event.resolver';
-import { isThinEventPayload } from '../thin/thin-event.types';
+import { isThinEventPayload, ThinEventPayload } from '../thin/thin-event.types';
 import { WebhookIntake } from '../queued/webhook-intake.service';
 import { DeliveryOutcome, WebhookProcessor } from '../webhook-processor.service';
 import { EventModePolicy } from './event-mode.policy';
@@ -24,6 +24,12 @@ import { WebhookExceptionFilter } from './webhook-exception.filter';
 export interface WebhookAnswer {
   received: true;
   outcome: DeliveryOutcome;
+}
+
+/** A verified delivery: the event, and for a thin notification in queued mode the notification (its event is then an unfetched envelope). */
+interface VerifiedDelivery {
+  event: Stripe.Event;
+  thin?: ThinEventPayload;
 }
 
 /**
@@ -62,17 +68,22 @@ export class WebhookController implements OnApplicationBootstrap {
   async receive(@Req() req: unknown): Promise<WebhookAnswer> {
     let event: Stripe.Event | null = null;
     try {
-      event = await this.verifiedEvent(req);
+      const delivery = await this.verifiedDelivery(req);
+      event = delivery.event;
       if (!this.modes.accepts(event)) return { received: true, outcome: 'ignored' };
       this.versions.observe(event);
-      const outcome = this.options.webhook.processing === 'queued' ? await this.intake.accept(event) : await this.processor.process(event);
+      const outcome = this.queued ? await this.intake.accept(event, delivery.thin) : await this.processor.process(event);
       return { received: true, outcome };
     } catch (error) {
       throw this.failure(error, event);
     }
   }
 
-  private async verifiedEvent(req: unknown): Promise<Stripe.Event> {
+  private get queued(): boolean {
+    return this.options.webhook.processing === 'queued';
+  }
+
+  private async verifiedDelivery(req: unknown): Promise<VerifiedDelivery> {
     if (this.options.webhookSecrets.length === 0) {
       this.logger.error('Webhook refused: webhookSecret is not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET) in the PaymentsModule options.');
       throw new PaymentsException(500, 'webhook_not_configured', 'Webhook secret not configured; set webhookSecret (STRIPE_WEBHOOK_SECRET).');
@@ -91,8 +102,14 @@ export class WebhookController implements OnApplicationBootstrap {
     }
     const body = parseJson(raw);
     // Thin notifications (event destinations) become the same event, fetched; then one pipeline.
-    if (isThinEventPayload(body)) return this.thin.resolve(this.thin.validate(body));
-    return parseEvent(body);
+    if (isThinEventPayload(body)) {
+      const thin = this.thin.validate(body);
+      // Queued mode keeps Stripe out of the request: the notification is committed as it is, and
+      // the worker fetches its object.
+      if (this.queued) return { event: this.thin.envelope(thin), thin };
+      return { event: await this.thin.resolve(thin) };
+    }
+    return { event: parseEvent(body) };
   }
 
   /**

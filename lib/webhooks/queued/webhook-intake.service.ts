@@ -4,8 +4,9 @@ import { isLockConflict } from '../../persistence/lock-conflict';
 import { PaymentsTransactions } from '../../persistence/payments-transactions';
 import { WorkQueue } from '../../queue/work-queue.service';
 import { WebhookInbox } from '../inbox/webhook-inbox.service';
+import { ThinEventPayload } from '../thin/thin-event.types';
 import { DeliveryOutcome } from '../webhook-processor.service';
-import { WEBHOOK_WORK_KIND, webhookOrderKey, webhookWorkPayload } from './webhook-work-item';
+import { WEBHOOK_WORK_KIND, webhookOrderKey, webhookWorkPayload, WebhookWorkPayload } from './webhook-work-item';
 
 /** Tries of one acknowledgement when the database breaks a lock cycle. */
 const MAX_ATTEMPTS = 3;
@@ -27,11 +28,16 @@ export class WebhookIntake {
     this.mysql = ['mysql', 'mariadb'].includes(transactions.dataSource.options.type);
   }
 
-  /** `queued` when this delivery committed the event for the workers, `duplicate` when it was already known. */
-  async accept(event: Stripe.Event): Promise<DeliveryOutcome> {
+  /**
+   * `queued` when this delivery committed the event for the workers, `duplicate` when it was already
+   * known. A thin notification comes with `event`, its envelope (id, type, related object's id), and
+   * is queued as the notification itself: the worker fetches its object.
+   */
+  async accept(event: Stripe.Event, thin?: ThinEventPayload): Promise<DeliveryOutcome> {
+    const payload: WebhookWorkPayload = thin ? { thin } : webhookWorkPayload(event, this.mysql);
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.commit(event, new Date());
+        const outcome = await this.commit(event, payload, new Date());
         if (outcome === 'queued') this.queue.wake(WEBHOOK_WORK_KIND);
         return outcome;
       } catch (error) {
@@ -42,11 +48,11 @@ export class WebhookIntake {
     }
   }
 
-  private commit(event: Stripe.Event, now: Date): Promise<DeliveryOutcome> {
+  private commit(event: Stripe.Event, payload: WebhookWorkPayload, now: Date): Promise<DeliveryOutcome> {
     return this.transactions.run(async (tx) => {
       // A redelivery of an event that is queued, running or done changes nothing: no second run.
       if (!(await this.inbox.insertQueued(tx, event, now)) && !(await this.inbox.requeue(tx, event.id, now))) return 'duplicate' as const;
-      await this.queue.enqueue(tx.manager, WEBHOOK_WORK_KIND, event.id, webhookWorkPayload(event, this.mysql), { orderKey: webhookOrderKey(event) });
+      await this.queue.enqueue(tx.manager, WEBHOOK_WORK_KIND, event.id, payload, { orderKey: webhookOrderKey(event) });
       return 'queued' as const;
     });
   }

@@ -3,8 +3,9 @@ import type Stripe from 'stripe';
 import { WorkItem, WorkResult } from '../../queue/work-queue.contract';
 import { WorkQueue } from '../../queue/work-queue.service';
 import { describeError } from '../../common/describe-error';
-import { WebhookProcessor } from '../webhook-processor.service';
+import { RunOptions, WebhookProcessor } from '../webhook-processor.service';
 import { StripeGateway } from '../../stripe/stripe-gateway.service';
+import { ThinEventResolver } from '../thin/thin-event.resolver';
 import { WEBHOOK_WORK_KIND, WebhookWorkPayload } from './webhook-work-item';
 
 /** Runs of one event before it stays `failed` (listed by events:failed, replayable). */
@@ -24,6 +25,7 @@ export class WebhookWorkHandler implements OnModuleInit {
     private readonly queue: WorkQueue,
     private readonly processor: WebhookProcessor,
     private readonly gateway: StripeGateway,
+    private readonly thin: ThinEventResolver,
   ) {}
 
   onModuleInit(): void {
@@ -31,25 +33,41 @@ export class WebhookWorkHandler implements OnModuleInit {
   }
 
   async run(item: WorkItem<WebhookWorkPayload>): Promise<WorkResult> {
-    const payload = item.payload;
-    const { id, type } = 'event' in payload ? payload.event : { id: payload.eventId, type: payload.type };
-    const willRetry = item.attempt < WEBHOOK_MAX_ATTEMPTS;
+    const { id, type } = this.subjectOf(item.payload);
+    const options: RunOptions = { worker: { willRetry: item.attempt < WEBHOOK_MAX_ATTEMPTS } };
     try {
-      await this.processor.run(await this.eventOf(payload), { worker: { willRetry } });
+      await this.processor.run(await this.eventOf(id, item.payload, options), options);
       return 'done';
     } catch (error) {
       const reason = describeError(error).replace(/\.$/, '');
       // A retry is routine (warn); the last failure is the operator's to act on (error).
-      if (willRetry) this.logger.warn(`Webhook ${type} ${id} failed (attempt ${item.attempt} of ${WEBHOOK_MAX_ATTEMPTS}), the queue retries it: ${reason}.`);
+      if (options.worker?.willRetry) this.logger.warn(`Webhook ${type} ${id} failed (attempt ${item.attempt} of ${WEBHOOK_MAX_ATTEMPTS}), the queue retries it: ${reason}.`);
       else this.logger.error(`Webhook ${type} ${id} failed after ${item.attempt} attempts: ${reason}; see events:failed, run events:replay ${id}.`);
       throw error;
     }
   }
 
-  private async eventOf(payload: WebhookWorkPayload): Promise<Stripe.Event> {
+  /** The inbox id and type of a queued event, read from the payload (no Stripe call). */
+  private subjectOf(payload: WebhookWorkPayload): { id: string; type: string } {
     if ('event' in payload) return payload.event;
-    const event = await this.gateway.find('events.retrieve', (s) => s.events.retrieve(payload.eventId));
-    if (!event) throw new Error(`event ${payload.eventId} is no longer at Stripe (kept 30 days)`);
-    return event;
+    if ('thin' in payload) return this.thin.envelope(payload.thin);
+    return { id: payload.eventId, type: payload.type };
+  }
+
+  /**
+   * The event to run. Reading it may need Stripe (a thin notification's object, an event queued by
+   * id); a failure there is recorded in the inbox as a run's would be (retrying, then `failed`).
+   */
+  private async eventOf(id: string, payload: WebhookWorkPayload, options: RunOptions): Promise<Stripe.Event> {
+    if ('event' in payload) return payload.event;
+    try {
+      if ('thin' in payload) return await this.thin.resolve(payload.thin);
+      const event = await this.gateway.find('events.retrieve', (s) => s.events.retrieve(payload.eventId));
+      if (!event) throw new Error(`event ${payload.eventId} is no longer at Stripe (kept 30 days)`);
+      return event;
+    } catch (error) {
+      await this.processor.recordFailure(id, error, options);
+      throw error;
+    }
   }
 }
