@@ -55,7 +55,7 @@ export function resolvePaymentsOptions(options: PaymentsModuleOptions): Resolved
   positiveInteger('webhook.maxBodyBytes', maxBodyBytes);
   const toleranceSeconds = options.webhook?.toleranceSeconds ?? 300;
   positiveInteger('webhook.toleranceSeconds', toleranceSeconds);
-  const processing = options.webhook?.processing ?? 'inline';
+  const processing = options.webhook?.processing ?? 'queued';
   if (processing !== 'inline' && processing !== 'queued') fail(`webhook.processing must be 'inline' or 'queued', not '${String(processing)}'.`);
   const routePath = (options.routePath ?? 'payments').replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9_\-/]+$/.test(routePath)) fail(`routePath '${options.routePath}' must be a plain path such as 'payments' or 'billing'.`);

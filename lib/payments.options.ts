@@ -94,9 +94,10 @@ export interface PaymentsModuleOptions {
     /** Process events of both modes; by default an event whose `livemode` differs from `secretKey`'s mode is acknowledged and ignored. Default false. */
     acceptBothModes?: boolean;
     /**
-     * `'inline'`: the route processes the event (re-fetch, apply) before answering, 5xx on failure so
-     * Stripe retries. `'queued'`: the route answers 2xx once the verified event is committed, and the
-     * work queue's workers process it (retries with backoff, then `failed`). Default 'inline'.
+     * `'queued'`: the route answers 2xx once the verified event is committed (stored, not yet applied),
+     * and the work queue's workers process it (retries with backoff, then `failed`). `'inline'`: the
+     * route processes the event (re-fetch, apply) before answering, 5xx on failure so Stripe retries.
+     * Default 'queued'.
      */
     processing?: WebhookProcessingMode;
   };

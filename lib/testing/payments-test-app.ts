@@ -48,8 +48,8 @@ export interface PaymentsTestApp {
   /** e.g. http://127.0.0.1:PORT */
   url: string;
   /**
-   * Runs the webhook events the app queued (`webhook.processing: 'queued'`) until none is left, e.g.
-   * after you POST an event yourself; `fake.waitForDeliveries()` calls it for you. Nothing to do inline.
+   * Runs the webhook events the app queued (`webhook.processing: 'queued'`, the default) until none is
+   * left, e.g. after you POST an event yourself; `fake.waitForDeliveries()` calls it for you. Nothing to do inline.
    */
   drainWebhooks(): Promise<void>;
   /** Closes the app, and the fake when this helper started it. */

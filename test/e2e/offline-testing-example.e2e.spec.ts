@@ -106,7 +106,7 @@ describe('billing, offline', () => {
     // Checkout: your app creates the session; the "customer" pays on the fake's hosted page.
     const { body } = await api.post('/api/payments/checkout').set('Authorization', token).send({ plan: 'pro' });
     const paid = await t.fake.completeCheckout(body.sessionId, { card: 'success' });
-    await t.fake.waitForDeliveries(); // every webhook got its 2xx
+    await t.fake.waitForDeliveries(); // every webhook got its 2xx and the queue workers applied it
     expect(await state()).toMatchObject({ plan: 'pro', status: 'trialing', onTrial: true, active: true });
 
     // The 14-day trial ends and the first invoice is paid.

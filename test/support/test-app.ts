@@ -4,7 +4,8 @@ import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions, WebhookOperations } from '../../lib';
+import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions, ResolvedPaymentsOptions, WebhookOperations } from '../../lib';
+import { PAYMENTS_OPTIONS } from '../../lib/payments.constants';
 import { createTestApplication, TestHttpAdapter } from './http-adapter';
 import { TestDatabase } from './test-databases';
 import { TEST_JWT_SECRET, TestJwtStrategy } from './test-jwt.strategy';
@@ -96,9 +97,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     },
     ...options.payments,
   };
-  // TEST_WEBHOOK_PROCESSING=queued runs a suite in queued mode (a test's own choice wins).
-  const processing = payments.webhook?.processing ?? (process.env.TEST_WEBHOOK_PROCESSING as 'queued' | 'inline' | undefined);
-  if (processing) payments.webhook = { ...payments.webhook, processing };
+  // TEST_WEBHOOK_PROCESSING=inline runs a suite in inline mode (a test's own choice wins; default: the module's, queued).
+  const wanted = payments.webhook?.processing ?? (process.env.TEST_WEBHOOK_PROCESSING as 'queued' | 'inline' | undefined);
+  if (wanted) payments.webhook = { ...payments.webhook, processing: wanted };
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
@@ -155,6 +156,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       }
     }
   };
+  // The resolved mode, so the module's default decides when neither the test nor the env chose one.
+  const { processing } = app.get<ResolvedPaymentsOptions>(PAYMENTS_OPTIONS, { strict: false }).webhook;
   const removeSettler = processing === 'queued' ? fake?.addSettler?.(settle) : undefined;
   return {
     app,

@@ -28,7 +28,7 @@ describe('options validation', () => {
       downgrade: 'period_end',
       allowImmediateCancel: false,
       trial: { oncePerBillable: true },
-      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300, acceptBothModes: false, processing: 'inline' },
+      webhook: { maxBodyBytes: 1048576, toleranceSeconds: 300, acceptBothModes: false, processing: 'queued' },
       entitlementsCacheTtlMs: 5000,
       idempotencyWindowSeconds: 600,
     });
@@ -42,8 +42,8 @@ describe('options validation', () => {
     expect(resolvePaymentsOptions({ ...valid, secretKey: undefined, stripeClient: client }).stripeClient).toBe(client);
   });
 
-  it("accepts webhook.processing 'queued' (default 'inline')", () => {
-    expect(resolvePaymentsOptions({ ...valid, webhook: { processing: 'queued' } }).webhook.processing).toBe('queued');
+  it("accepts webhook.processing 'inline' (default 'queued')", () => {
+    expect(resolvePaymentsOptions({ ...valid, webhook: { processing: 'inline' } }).webhook.processing).toBe('inline');
   });
 
   it('accepts several webhook secrets for rotation', () => {

@@ -28,7 +28,8 @@ describe('CLI commands', () => {
     beforeAll(async () => {
       db = await createTestDatabase('sqlite');
       fake = await FakeStripe.start({ seed: 3 });
-      t = await startTestApp({ db, fake, providers: [RecordingHandlers] });
+      // Inline: the failed event is made by a throwing handler's 500 (the route's own answer).
+      t = await startTestApp({ db, fake, providers: [RecordingHandlers], payments: { webhook: { processing: 'inline' } } });
       stripe = fake.client();
       fake.pauseDeliveries();
     });

@@ -16,9 +16,11 @@ describe.each(testDatabases())('concurrent duplicate deliveries on %s', (kind) =
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 11 });
-    apps.push(await startTestApp({ db, fake, providers: [RecordingHandlers] }));
+    // Inline: these tests count the route's own 'processed' answers across concurrent duplicates (queued: webhook-queued, R2).
+    const payments = { webhook: { processing: 'inline' as const } };
+    apps.push(await startTestApp({ db, fake, providers: [RecordingHandlers], payments }));
     // Two instances on one database where the database allows it (an in-memory SQLite is per process).
-    if (kind === 'postgres') apps.push(await startTestApp({ db, fake, providers: [RecordingHandlers], synchronize: false, registerWithFake: false }));
+    if (kind === 'postgres') apps.push(await startTestApp({ db, fake, providers: [RecordingHandlers], synchronize: false, registerWithFake: false, payments }));
     stripe = fake.client();
     fake.pauseDeliveries();
   });

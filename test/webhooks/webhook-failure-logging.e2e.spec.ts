@@ -23,7 +23,8 @@ describe.each(testDatabases())('webhook failures before processing on %s', (kind
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 41 });
     logger = new LogCapture();
-    t = await startTestApp({ db, fake, logger });
+    // Inline: these tests assert the route's own answers ('processed', a 500 per failed delivery and its one error line).
+    t = await startTestApp({ db, fake, logger, payments: { webhook: { processing: 'inline' } } });
     stripe = fake.client();
     // These tests deliver by hand: the fake only keeps the events.
     fake.pauseDeliveries();

@@ -22,7 +22,8 @@ describe('webhook on Fastify', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
-    t = await startTestApp({ db, adapter: 'fastify', fastifyOptions: { bodyLimit: 100_000 }, logger, payments: { authGuard: null } });
+    // Inline: the test asserts the inline route's own answer ('ignored') through Fastify's raw body.
+    t = await startTestApp({ db, adapter: 'fastify', fastifyOptions: { bodyLimit: 100_000 }, logger, payments: { authGuard: null, webhook: { processing: 'inline' } } });
   });
   afterAll(async () => {
     await t?.close();

@@ -39,7 +39,8 @@ describe.each(testDatabases())('webhook over HTTP on %s', (kind) => {
     db = await createTestDatabase(kind);
     t = await startTestApp({
       db,
-      payments: { webhookSecret: [SECRET, NEXT_SECRET] },
+      // Inline: these tests assert the inline route's own answers ('ignored', a redelivery's attempts).
+      payments: { webhookSecret: [SECRET, NEXT_SECRET], webhook: { processing: 'inline' } },
       controllers: [GuardedController],
       configure: (app) => {
         strictApp(app);

@@ -21,7 +21,8 @@ describeEachDb(['sqlite', 'postgres'])('invoice and checkout events against Stri
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 61 });
     logger = new LogCapture();
-    t = await startTestApp({ db, fake, logger });
+    // Inline: these tests assert the route's own answer ('processed') before reading what was written.
+    t = await startTestApp({ db, fake, logger, payments: { webhook: { processing: 'inline' } } });
     stripe = fake.client();
     // These tests deliver by hand: the fake only keeps the events.
     fake.pauseDeliveries();

@@ -30,7 +30,9 @@ describeEachDb(['sqlite', 'postgres'])('test and live mode on %s', (kind) => {
     const db = await createTestDatabase(kind);
     dbs.push(db);
     const logger = new LogCapture();
-    const t = await startTestApp({ db, fake, logger, payments, registerWithFake: apps.length === 0 });
+    // Inline: these tests assert the route's own answers ('processed' or 'ignored') per mode.
+    const inline = { ...payments, webhook: { processing: 'inline' as const, ...payments.webhook } };
+    const t = await startTestApp({ db, fake, logger, payments: inline, registerWithFake: apps.length === 0 });
     apps.push(t);
     fake.pauseDeliveries();
     return { t, logger };

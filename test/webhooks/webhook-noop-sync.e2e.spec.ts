@@ -21,7 +21,8 @@ describeEachDb(['sqlite', 'postgres'])('syncs that change nothing on %s', (kind)
     db = await createTestDatabase(kind);
     fake = await FakeStripe.start({ seed: 71 });
     // The test polls on purpose (20 status calls at 3 Stripe calls each), past the default budget.
-    t = await startTestApp({ db, fake, payments: { authGuard: jwtGuard, stripeCallBudget: { limit: 1000 } } });
+    // Inline: the test asserts the route's own 'processed' answer for each fresh event.
+    t = await startTestApp({ db, fake, payments: { authGuard: jwtGuard, stripeCallBudget: { limit: 1000 }, webhook: { processing: 'inline' } } });
     stripe = fake.client();
     t.app.get(BillableStore).onChange((id) => changed.push(id));
   });

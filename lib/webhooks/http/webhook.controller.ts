@@ -36,7 +36,7 @@ interface VerifiedDelivery {
  * `POST /<routePath>/webhook`: Stripe's deliveries. Reads the raw body itself (no DTO, so the
  * app's ValidationPipe has nothing to do), is marked public for the app's guards, and has its own
  * exception filter so Stripe always sees 400 (bad signature), 413, 409 (in progress) or 500. In
- * queued mode it answers once the event is committed for the work queue (`webhook.processing`).
+ * queued mode (the default) it answers once the event is committed for the work queue (`webhook.processing`).
  * Events of the other Stripe mode (test/live) are acknowledged and ignored.
  */
 @Controller()

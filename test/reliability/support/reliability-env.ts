@@ -12,9 +12,9 @@ export const SCALE: Scale = ((): Scale => {
   return process.env.CI === 'true' ? 'ci' : 'full';
 })();
 
-/** How the apps process webhooks: RELIABILITY_WEBHOOK_MODE=queued|inline (default inline, the module's default). */
+/** How the apps process webhooks: RELIABILITY_WEBHOOK_MODE=queued|inline (default queued, the module's default). */
 export const WEBHOOK_MODE: 'queued' | 'inline' = ((): 'queued' | 'inline' => {
-  const wanted = process.env.RELIABILITY_WEBHOOK_MODE ?? 'inline';
+  const wanted = process.env.RELIABILITY_WEBHOOK_MODE ?? 'queued';
   if (wanted !== 'queued' && wanted !== 'inline') throw new Error(`RELIABILITY_WEBHOOK_MODE must be 'queued' or 'inline', not '${wanted}'`);
   return wanted;
 })();
