@@ -1,5 +1,6 @@
 import { DataSource, MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { PAYMENTS_ENTITIES } from '../../lib';
+import { WebhookEventEntity } from '../../lib/persistence/entities/webhook-event.entity';
 import { createPaymentsMigration } from '../../lib/persistence/migrations/create-payments-migration';
 import { LogCapture } from '../support/log-capture';
 import { startTestApp } from '../support/test-app';
@@ -81,7 +82,11 @@ describeEachDb(['postgres', 'mariadb'])('createPaymentsMigration on %s', (kind) 
       const user = await t.createUser();
       const res = await fetch(`${t.url}/api/payments/subscription`, { headers: t.auth(user.id) });
       expect([res.status, ((await res.json()) as { plan: string }).plan]).toEqual([200, 'free']);
-      expect((await postWebhook(t.url, JSON.stringify(plainEvent()))).json).toEqual({ received: true, outcome: 'ignored' });
+      // Queued (the default): the inbox row and its work item go into the migrated tables, and a worker runs it.
+      const event = plainEvent();
+      expect((await postWebhook(t.url, JSON.stringify(event))).json).toEqual({ received: true, outcome: 'queued' });
+      await t.settle();
+      expect((await t.dataSource.getRepository(WebhookEventEntity).findOneByOrFail({ id: event.id })).status).toBe('ignored');
     } finally {
       await t.close();
     }
