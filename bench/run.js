@@ -107,6 +107,7 @@ async function benchQueued(kind) {
     const events = webhookEvents(users, secret);
     const floor = { label: 'verify signature only (floor)', method: 'POST', path: '/api/bench/verify-only', prepare: events };
     const ack = { label: 'verify → commit inbox row + work item → 2xx (queued)', method: 'POST', path: '/api/payments/webhook', prepare: events };
+    const usageRoute = { label: "sample's @TrackUsage('api_calls')", method: 'POST', path: '/api/demo/api-call', headers: { authorization: `Bearer ${users[0].token}` } };
     const byLatency = {};
     for (const ms of settings.stripeLatenciesMs) {
       await app.call({ op: 'stripe-latency', ms });
@@ -117,6 +118,10 @@ async function benchQueued(kind) {
       const acked = await session.run(ack, settings.drainEvents);
       const drained = await app.call({ op: 'drain' });
       byLatency[ms] = { ack: pair, drain: { events: acked.ok, ran: drained.ran, seconds: drained.ms / 1000, eventsPerSecond: drained.ran / Math.max(0.001, drained.ms / 1000), concurrency: settings.queueConcurrency } };
+      if (ms > 0) {
+        log(`${kind}: @TrackUsage on the same process while acknowledged events drain, Stripe answering in ${ms} ms`);
+        byLatency[ms].usageWhileDraining = await session.pairWhile(usageRoute, () => backlogDraining(app, session, ack, ms));
+      }
     }
     await app.call({ op: 'stripe-latency', ms: 0 });
     return { byLatency, problems: session.problems };
@@ -124,6 +129,20 @@ async function benchQueued(kind) {
     await app.stop().catch(() => undefined);
     await db.drop().catch((error) => log(`could not drop the ${kind} queued database: ${error.message}`));
   }
+}
+
+/**
+ * Acknowledges a backlog big enough to keep `queueConcurrency` Stripe calls of `ms` busy for about
+ * two rounds, then starts draining it in the app (not awaited): the background of `pairWhile`.
+ */
+async function backlogDraining(app, session, ack, ms) {
+  const backlog = Math.ceil((settings.queueConcurrency * (settings.roundSeconds * 2 + 1)) / (ms / 1000));
+  await session.run(ack, backlog);
+  let finished = false;
+  const done = app.call({ op: 'drain' }).then(() => (finished = true));
+  // Let the drain claim its first events before the measured run starts.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { done, running: () => !finished };
 }
 
 async function main() {

@@ -69,6 +69,39 @@ class Session {
   }
 
   /**
+   * `target` alone vs `target` while `background()` runs: rounds of quiet, busy, quiet. Each round
+   * starts the background work (which answers `{ done, running }`), measures the busy run, awaits
+   * `done`, and divides the busy rate by the mean of the round's two quiet runs. `overlapped` says,
+   * per round, whether the background was still running when the busy run ended.
+   */
+  async pairWhile(target, background) {
+    const { rounds, roundSeconds, warmupRequests, connections } = this.settings;
+    const warm = await this.run(target, warmupRequests);
+    const amount = Math.max(connections * 4, Math.round(warm.rps * roundSeconds));
+    const runs = { baseline: [], candidate: [] };
+    const ratios = [];
+    const costs = [];
+    const overlapped = [];
+    for (let round = 0; round < rounds; round++) {
+      const before = await this.run(target, amount);
+      const { done, running } = await background();
+      const busy = await this.run(target, amount);
+      overlapped.push(running());
+      await done;
+      const after = await this.run(target, amount);
+      const quietRps = (before.rps + after.rps) / 2;
+      runs.baseline.push(before, after);
+      runs.candidate.push(busy);
+      ratios.push(busy.rps / quietRps);
+      costs.push(ownCostMicros(quietRps, busy.rps));
+    }
+    return {
+      baseline: summary(target, runs.baseline), candidate: summary({ ...target, label: `${target.label}, webhooks in flight` }, runs.candidate),
+      ratio: median(ratios), ratios, costMicros: median(costs), costsMicros: costs, overlapped,
+    };
+  }
+
+  /**
    * RSS after a warm-up on `targets` themselves (a tenth of `total` on each, not counted: the
    * earlier phases leave RSS high with webhook bodies), then after every tenth of `total`.
    */

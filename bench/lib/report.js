@@ -53,6 +53,9 @@ function rows(report) {
     add('webhook ingest vs verify-only floor', r.webhook, null);
     for (const [ms, pair] of Object.entries(r.inlineSlow ?? {})) add(`webhook ingest (inline), Stripe +${ms} ms, vs verify-only floor`, pair, null);
     for (const [ms, q] of Object.entries(r.queued?.byLatency ?? {})) add(`webhook acknowledgement vs verify-only floor (queued, Stripe +${ms} ms)`, q.ack, 0.5);
+    for (const [ms, q] of Object.entries(r.queued?.byLatency ?? {})) {
+      if (q.usageWhileDraining) add(`usage: @TrackUsage while queued webhooks drain (Stripe +${ms} ms) vs without`, q.usageWhileDraining, 0.9);
+    }
   }
   return out;
 }

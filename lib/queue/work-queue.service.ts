@@ -99,17 +99,25 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    * waits for this instance's workers' runs of them; returns how many ran. For tests and the CLI.
    */
   async drain(kind?: string): Promise<number> {
-    let ran = 0;
+    const kinds = kind === undefined ? [...this.handlers.keys()] : this.handlers.has(kind) ? [kind] : [];
+    const counted = new Set<InFlight>();
+    // Keeps `concurrency` items in flight: each one that ends makes room for the next claim, so one
+    // slow item does not hold back a whole batch.
     for (;;) {
-      const kinds = kind === undefined ? [...this.handlers.keys()] : this.handlers.has(kind) ? [kind] : [];
-      const { started, handedBack } = await this.claimAndStart(this.options.queue.concurrency, kinds);
+      const free = this.options.queue.concurrency - this.runsOf(kinds).length;
+      const { started, handedBack } = free > 0 ? await this.claimAndStart(free, kinds) : { started: [], handedBack: 0 };
       // The workers may be claiming the same items right now: count and wait for theirs too.
       await this.dispatcher.claimSettled();
-      const mine = [...this.dispatcher.inFlight.values()].filter((run) => kinds.includes(run.kind));
-      if (started.length === 0 && handedBack === 0 && mine.length === 0) return ran;
-      await Promise.all(mine.map((run) => run.done));
-      ran += mine.length;
+      const running = this.runsOf(kinds);
+      running.forEach((run) => counted.add(run));
+      if (started.length === 0 && handedBack === 0 && running.length === 0) return counted.size;
+      if (running.length > 0) await Promise.race(running.map((run) => run.done));
+      else await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20)));
     }
+  }
+
+  private runsOf(kinds: string[]): InFlight[] {
+    return [...this.dispatcher.inFlight.values()].filter((run) => kinds.includes(run.kind));
   }
 
   /** Runs in flight on this instance (for the health indicator and tests). */
