@@ -56,8 +56,8 @@ export class WorkItemStore {
     this.dialect = transactions.isSqlite ? 'sqlite' : type === 'postgres' ? 'postgres' : type === 'mysql' || type === 'mariadb' ? 'mysql' : unsupported(type);
   }
 
-  /** Inserts (kind, key) or applies the enqueue rules to the existing row, in the caller's transaction. */
-  async upsert(manager: EntityManager, input: UpsertInput): Promise<void> {
+  /** The upsert of one item: VALUES, or (PostgreSQL) one row per row of the CTE `source`. */
+  private upsertSql(input: UpsertInput, source?: string): string {
     const mysql = this.dialect === 'mysql';
     const n = (column: string) => (mysql ? `VALUES(${column})` : `excluded.${column}`);
     const o = (column: string) => (mysql ? column : `${T}.${column}`);
@@ -76,9 +76,30 @@ export class WorkItemStore {
       `updated_at = ${n('updated_at')}`,
       `status = CASE WHEN ${o('status')} = 'running' THEN 'running' ELSE 'pending' END`,
     ].join(', ');
-    const insert = `INSERT INTO ${T} (kind, item_key, payload, status, attempts, run_after, order_key, rerun, created_at, updated_at) VALUES (:kind, :key, :payload, 'pending', 0, :runAfter, :orderKey, FALSE, :now, :now)`;
+    const columns = `INSERT INTO ${T} (kind, item_key, payload, status, attempts, run_after, order_key, rerun, created_at, updated_at)`;
+    const values = `(:kind, :key, :payload, 'pending', 0, :runAfter, :orderKey, FALSE, :now, :now)`;
     const conflict = mysql ? `ON DUPLICATE KEY UPDATE ${assignments}` : `ON CONFLICT (kind, item_key) DO UPDATE SET ${assignments}`;
-    await this.query(manager, `${insert} ${conflict}`, { ...input });
+    return source === undefined ? `${columns} VALUES ${values} ${conflict}` : `${columns} SELECT ${values.slice(1, -1)} FROM ${source} ${conflict} RETURNING id`;
+  }
+
+  /** Inserts (kind, key) or applies the enqueue rules to the existing row, in the caller's transaction. */
+  async upsert(manager: EntityManager, input: UpsertInput): Promise<void> {
+    await this.query(manager, this.upsertSql(input), { ...input });
+  }
+
+  /**
+   * PostgreSQL: `source`, an `INSERT ... RETURNING` with its own `$n` parameters, and the upsert of
+   * this item only when it inserted a row, as ONE statement (atomic without a transaction). True
+   * when both happened; false when `source` inserted nothing (and nothing was written).
+   */
+  async upsertAfterInsert(source: [string, unknown[]], input: UpsertInput): Promise<boolean> {
+    const [sourceSql, sourceValues] = source;
+    const escape = this.dataSource.driver.escapeQueryWithParameters as unknown as (sql: string, parameters: object, native: object) => [string, unknown[]];
+    const [text, values] = escape.call(this.dataSource.driver, this.upsertSql(input, 'inserted'), { ...input }, {});
+    // The upsert's placeholders follow the source's.
+    const shifted = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + sourceValues.length}`);
+    const rows = rowsOf(await this.dataSource.manager.query(`WITH inserted AS (${sourceSql}) ${shifted}`, [...sourceValues, ...values]));
+    return rows.length === 1;
   }
 
   /**

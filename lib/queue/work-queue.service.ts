@@ -61,14 +61,9 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    * On SQLite pass the manager (or tx) of PaymentsTransactions.run/write: its one connection is shared.
    */
   async enqueue<P>(manager: EntityManager | PaymentsTx, kind: string, key: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
-    checkName('kind', kind, WORK_KIND_LENGTH);
-    checkName('key', key, WORK_KEY_LENGTH);
-    if (options.orderKey !== undefined) checkName('orderKey', options.orderKey, WORK_KEY_LENGTH);
-    const json = JSON.stringify(payload ?? null);
-    const now = new Date();
-    const runAfter = options.runAfter ?? now;
+    const input = this.upsertInput(kind, key, payload, options);
+    const { runAfter } = input;
     const em = manager instanceof PaymentsTx ? manager.manager : manager;
-    const input = { kind, key, payload: json, runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now };
     // Not wrapped in PaymentsTransactions.write here: a caller inside write() would wait on itself.
     await this.store.upsert(em, input);
     const committed = () => {
@@ -77,6 +72,34 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     };
     if (manager instanceof PaymentsTx) manager.afterCommit(committed);
     else this.commits.afterCommit(em, committed);
+  }
+
+  /**
+   * PostgreSQL only: `insert` (an `INSERT ... RETURNING` with its `$n` parameters, e.g. an inbox row)
+   * and, only if it inserted its row, the enqueue of (kind, key) with the same rules as `enqueue`,
+   * in one statement outside any transaction. False when `insert` inserted nothing (nothing written).
+   */
+  async enqueueAfterInsert<P>(insert: [string, unknown[]], kind: string, key: string, payload: P, options: EnqueueOptions = {}): Promise<boolean> {
+    if (this.store.dialect !== 'postgres') throw new Error('nestjs-headless-payments: enqueueAfterInsert needs PostgreSQL; use enqueue in a transaction.');
+    const input = this.upsertInput(kind, key, payload, options);
+    if (!(await this.store.upsertAfterInsert(insert, input))) return false;
+    this.dispatcher.wakeAt(input.runAfter);
+    this.broadcast?.publish(kind);
+    return true;
+  }
+
+  /** Whether `enqueueAfterInsert` is available (PostgreSQL). */
+  get oneStatementEnqueue(): boolean {
+    return this.store.dialect === 'postgres';
+  }
+
+  private upsertInput<P>(kind: string, key: string, payload: P, options: EnqueueOptions) {
+    checkName('kind', kind, WORK_KIND_LENGTH);
+    checkName('key', key, WORK_KEY_LENGTH);
+    if (options.orderKey !== undefined) checkName('orderKey', options.orderKey, WORK_KEY_LENGTH);
+    const now = new Date();
+    const runAfter = options.runAfter ?? now;
+    return { kind, key, payload: JSON.stringify(payload ?? null), runAfter, orderKey: options.orderKey ?? null, replaceRunAfter: options.replaceRunAfter === true, now };
   }
 
   /** Registers what a kind does (call from onModuleInit); one handler per kind. */

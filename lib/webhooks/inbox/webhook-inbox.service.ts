@@ -60,6 +60,19 @@ export class WebhookInbox {
     return result.affected === 1;
   }
 
+  /** PostgreSQL: `insertQueued` as an `INSERT ... ON CONFLICT DO NOTHING RETURNING id` statement and its parameters, to run inside another. */
+  insertQueuedStatement(manager: EntityManager, event: Stripe.Event, now = new Date()): [string, unknown[]] {
+    return manager
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookEventEntity)
+      .values({ ...this.row(event, now), status: 'queued', attempts: 0, lockedUntil: null })
+      .orIgnore()
+      .returning(['id'])
+      .updateEntity(false)
+      .getQueryAndParameters() as [string, unknown[]];
+  }
+
   /**
    * A redelivery of a known event in queued mode: only an event nothing will run again by itself
    * (failed after its retries, or abandoned by an inline delivery whose lease expired) goes back to

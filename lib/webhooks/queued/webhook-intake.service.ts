@@ -13,7 +13,7 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Queued mode's side of the webhook route: commits a verified event (its inbox row and its queue
- * item, one transaction, two statements) and returns; the queue's workers process it. Only a
+ * item: one statement on PostgreSQL, else one transaction of two) and returns; the queue's workers process it. Only a
  * commit leads to a 2xx, so an acknowledged event is never lost.
  */
 @Injectable()
@@ -48,7 +48,12 @@ export class WebhookIntake {
     }
   }
 
-  private commit(event: Stripe.Event, payload: WebhookWorkPayload, now: Date): Promise<DeliveryOutcome> {
+  private async commit(event: Stripe.Event, payload: WebhookWorkPayload, now: Date): Promise<DeliveryOutcome> {
+    if (this.queue.oneStatementEnqueue) {
+      // PostgreSQL, a first delivery: the inbox row and its work item in one statement, no transaction.
+      const insert = this.inbox.insertQueuedStatement(this.transactions.dataSource.manager, event, now);
+      if (await this.queue.enqueueAfterInsert(insert, WEBHOOK_WORK_KIND, event.id, payload, { orderKey: webhookOrderKey(event) })) return 'queued';
+    }
     return this.transactions.run(async (tx) => {
       // A redelivery of an event that is queued, running or done changes nothing: no second run.
       if (!(await this.inbox.insertQueued(tx, event, now)) && !(await this.inbox.requeue(tx, event.id, now))) return 'duplicate' as const;
