@@ -1,12 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { WorkItemEntity } from '../persistence/entities/work-item.entity';
-import { isLockConflict } from '../persistence/lock-conflict';
+import { againOnLockConflict } from '../persistence/lock-conflict';
 import { PaymentsTransactions } from '../persistence/payments-transactions';
 
 type Dialect = 'postgres' | 'mysql' | 'sqlite';
-
-/** Tries of one of the queue's own writes when the database breaks a lock cycle. */
-const LOCK_CONFLICT_TRIES = 3;
 
 /** A claimed row, as the worker needs it. */
 export interface ClaimedRow {
@@ -265,16 +262,6 @@ function toClaimed(row: Record<string, unknown>): ClaimedRow {
 }
 
 /** Runs `work` again when the database rolled it back to break a lock cycle (it applied nothing). */
-async function againOnLockConflict<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isLockConflict(error) || attempt >= LOCK_CONFLICT_TRIES) throw error;
-    }
-  }
-}
-
 function sortById(rows: ClaimedRow[]): ClaimedRow[] {
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }

@@ -4,6 +4,7 @@ import { PaymentsException } from '../common/payments.exception';
 import { PAYMENTS_OPTIONS } from '../payments.constants';
 import { ResolvedPaymentsOptions } from '../payments.options';
 import { BillableStore } from '../persistence/billable-store';
+import { againOnLockConflict } from '../persistence/lock-conflict';
 import { SeatAccountEntity } from '../persistence/entities/seat-account.entity';
 import { SeatMemberEntity } from '../persistence/entities/seat-member.entity';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
@@ -101,7 +102,9 @@ export class SeatService {
     const count = members === null ? assertSeatCount(change, 'seats') : 0;
     // Before the transaction: the hook reads the app's own tables and must not wait on our lock.
     if (members !== null && mode !== 'remove') await this.assertMembers(billableId, members);
-    return this.transactions.run(async (tx) => {
+    // MariaDB/MySQL may roll the change back to break a lock cycle with a webhook or queue worker on
+    // the same rows: nothing of it was applied, so it runs again.
+    return againOnLockConflict(() => this.transactions.run(async (tx) => {
       const billable = await this.store.lockById(tx, billableId);
       if (!billable) throw new PaymentsException(404, 'billable_not_found', 'There is no billable with this id.');
       const accounts = tx.manager.getRepository(SeatAccountEntity);
@@ -125,7 +128,7 @@ export class SeatService {
         await this.enqueueSync(tx, account);
       }
       return this.view(account, seats, used);
-    });
+    }));
   }
 
   /** 403 `not_a_member` unless the app's `seats.isMember` says each id belongs to the billable (no hook: all do). */
