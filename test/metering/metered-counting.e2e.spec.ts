@@ -2,11 +2,11 @@ import { MeterWindowEntity, UsageOperations } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
 import { PaymentsTransactions } from '../../lib/persistence/payments-transactions';
 import { UsageCounterEntity } from '../../lib/persistence/entities/usage-counter.entity';
-import { call, customersOf, jwtGuard } from '../billing/billing-kit';
+import { jwtGuard } from '../billing/billing-kit';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
 import { StatementCounter } from '../webhooks/support/statement-counter';
-import { MeteredCallsController, meteredPlans, seedMeteredCatalog, windowsOf } from './metering-kit';
+import { hitMetered, MeteredCallsController, meteredPlans, seedMeteredCatalog, subscribedTo, windowsOf } from './metering-kit';
 
 const START = Date.UTC(2026, 10, 2, 9, 30) / 1000;
 
@@ -39,16 +39,8 @@ describe.each(testDatabases())('counting metered uses on %s', (kind) => {
     await db?.drop();
   });
 
-  async function subscribed(): Promise<{ user: number; customer: string }> {
-    const user = (await app.createUser()).id;
-    const checkout = await call(app, 'POST', 'checkout', { user, body: { plan: 'payg' } });
-    expect(checkout.status).toBe(200);
-    await fake.completeCheckout(checkout.body.sessionId, { card: 'success' });
-    await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user });
-    await fake.waitForDeliveries();
-    return { user, customer: customersOf(fake, user)[0] };
-  }
-  const hit = (user: number) => fetch(`${app.url}/api/metered/call`, { headers: app.auth(user) }).then((r) => r.status);
+  const subscribed = () => subscribedTo(app, fake, 'payg');
+  const hit = (user: number) => hitMetered(app, user);
 
   it('a use in a window already open is one statement on PostgreSQL (no transaction), like a flat use', async () => {
     const { user } = await subscribed();

@@ -2,6 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { definePlans, MeterWindowEntity, TrackUsage } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
+import { call, customersOf } from '../billing/billing-kit';
 import { TestApp } from '../support/test-app';
 
 /** Plans of the metering suites: a free tier with a hard limit, pay as you go, and a fee with 1,000 calls included. */
@@ -37,4 +38,20 @@ export class MeteredCallsController {
 /** The window rows of a billable, oldest first. */
 export function windowsOf(app: TestApp, billableId: number | string): Promise<MeterWindowEntity[]> {
   return app.dataSource.getRepository(MeterWindowEntity).find({ where: { billableId: String(billableId) }, order: { windowStart: 'ASC', seq: 'ASC' } });
+}
+
+/** A new user subscribed to `plan` through checkout, the fake's payment page and the status call, with its Stripe customer. */
+export async function subscribedTo(app: TestApp, fake: FakeStripe, plan: 'payg' | 'pro'): Promise<{ user: number; customer: string }> {
+  const user = (await app.createUser()).id;
+  const checkout = await call(app, 'POST', 'checkout', { user, body: { plan } });
+  expect(checkout.status).toBe(200);
+  await fake.completeCheckout(checkout.body.sessionId, { card: 'success' });
+  await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user });
+  await fake.waitForDeliveries();
+  return { user, customer: customersOf(fake, user)[0] };
+}
+
+/** One call of the metered route: its status. */
+export function hitMetered(app: TestApp, user: number): Promise<number> {
+  return fetch(`${app.url}/api/metered/call`, { headers: app.auth(user) }).then((r) => r.status);
 }

@@ -1,11 +1,11 @@
 import { MeterWindowEntity, PaymentsHealthIndicator, UsageOperations, UsageService } from '../../lib';
 import { FakeStripe } from '../../lib/testing';
-import { call, customersOf, jwtGuard, stripeCallsDuring } from '../billing/billing-kit';
+import { call, jwtGuard, stripeCallsDuring } from '../billing/billing-kit';
 import { runUsageCommand } from '../../lib/metering/usage-cli';
 import { LogCapture } from '../support/log-capture';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase, testDatabases } from '../support/test-databases';
-import { MeteredCallsController, meteredPlans, seedMeteredCatalog, windowsOf } from './metering-kit';
+import { hitMetered, MeteredCallsController, meteredPlans, seedMeteredCatalog, subscribedTo, windowsOf } from './metering-kit';
 
 const DAY = 86_400;
 const START = Date.UTC(2026, 10, 2, 9, 30) / 1000;
@@ -38,16 +38,8 @@ describe.each(testDatabases())('usage billing through Stripe meters on %s', (kin
     await db?.drop();
   });
 
-  async function subscribed(plan: 'payg' | 'pro'): Promise<{ user: number; customer: string }> {
-    const user = (await app.createUser()).id;
-    const checkout = await call(app, 'POST', 'checkout', { user, body: { plan } });
-    expect(checkout.status).toBe(200);
-    await fake.completeCheckout(checkout.body.sessionId, { card: 'success' });
-    await call(app, 'GET', `checkout/status?session_id=${checkout.body.sessionId}`, { user });
-    await fake.waitForDeliveries();
-    return { user, customer: customersOf(fake, user)[0] };
-  }
-  const hit = (user: number) => fetch(`${app.url}/api/metered/call`, { headers: app.auth(user) }).then((r) => r.status);
+  const subscribed = (plan: 'payg' | 'pro') => subscribedTo(app, fake, plan);
+  const hit = (user: number) => hitMetered(app, user);
   /** Reports until nothing is left to send (a retried item runs again after its short backoff). */
   async function reportAll(): Promise<void> {
     for (let i = 0; i < 50; i++) {
