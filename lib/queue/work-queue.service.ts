@@ -66,10 +66,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     const em = manager instanceof PaymentsTx ? manager.manager : manager;
     // Not wrapped in PaymentsTransactions.write here: a caller inside write() would wait on itself.
     await this.store.upsert(em, input);
-    const committed = () => {
-      this.dispatcher.wakeAt(runAfter);
-      this.broadcast?.publish(kind);
-    };
+    const committed = () => this.announce(kind, runAfter);
     if (manager instanceof PaymentsTx) manager.afterCommit(committed);
     else this.commits.afterCommit(em, committed);
   }
@@ -83,9 +80,14 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     if (this.store.dialect !== 'postgres') throw new Error('nestjs-headless-payments: enqueueAfterInsert needs PostgreSQL; use enqueue in a transaction.');
     const input = this.upsertInput(kind, key, payload, options);
     if (!(await this.store.upsertAfterInsert(insert, input))) return false;
-    this.dispatcher.wakeAt(input.runAfter);
-    this.broadcast?.publish(kind);
+    this.announce(kind, input.runAfter);
     return true;
+  }
+
+  /** After an enqueue committed: wakes this instance's workers at `runAfter`, and the other instances. */
+  private announce(kind: string, runAfter: Date): void {
+    this.dispatcher.wakeAt(runAfter);
+    this.broadcast?.publish(kind);
   }
 
   /** Whether `enqueueAfterInsert` is available (PostgreSQL). */
