@@ -22,6 +22,13 @@ export interface Claim {
   handedBack: number;
 }
 
+/** One item of a many-row enqueue: its key, JSON payload and order key. */
+export interface ManyItem {
+  key: string;
+  payload: string;
+  orderKey: string | null;
+}
+
 /** What an enqueue writes. */
 export interface UpsertInput {
   kind: string;
@@ -38,6 +45,7 @@ const T = 'payments_work_items';
 // one, holds the later ones back. Failed items do not block.
 const HELD_BACK = `EXISTS (SELECT 1 FROM ${T} o WHERE o.order_key = w.order_key AND o.status IN ('pending', 'running') AND o.id <> w.id AND (o.status = 'running' OR o.id < w.id))`;
 const IN_ORDER = `(w.order_key IS NULL OR NOT ${HELD_BACK})`;
+const INSERT_COLUMNS = `INSERT INTO ${T} (kind, item_key, payload, status, attempts, run_after, order_key, rerun, created_at, updated_at)`;
 
 /**
  * The queue's SQL, per database. Every write goes through PaymentsTransactions (SQLite shares one
@@ -55,6 +63,13 @@ export class WorkItemStore {
 
   /** The upsert of one item: VALUES, or (PostgreSQL) one row per row of the CTE `source`. */
   private upsertSql(input: UpsertInput, source?: string): string {
+    const values = `(:kind, :key, :payload, 'pending', 0, :runAfter, :orderKey, FALSE, :now, :now)`;
+    const conflict = this.onConflict(input.replaceRunAfter);
+    return source === undefined ? `${INSERT_COLUMNS} VALUES ${values} ${conflict}` : `${INSERT_COLUMNS} SELECT ${values.slice(1, -1)} FROM ${source} ${conflict} RETURNING id`;
+  }
+
+  /** What an enqueue does to an existing (kind, key): the queue's enqueue rules, per dialect. */
+  private onConflict(replaceRunAfter: boolean): string {
     const mysql = this.dialect === 'mysql';
     const n = (column: string) => (mysql ? `VALUES(${column})` : `excluded.${column}`);
     const o = (column: string) => (mysql ? column : `${T}.${column}`);
@@ -66,17 +81,14 @@ export class WorkItemStore {
     const assignments = [
       `payload = ${n('payload')}`,
       `order_key = COALESCE(${n('order_key')}, ${o('order_key')})`,
-      `run_after = ${input.replaceRunAfter ? n('run_after') : keepEarlier}`,
+      `run_after = ${replaceRunAfter ? n('run_after') : keepEarlier}`,
       `attempts = CASE WHEN ${settled} THEN 0 ELSE ${o('attempts')} END`,
       `last_error = CASE WHEN ${settled} THEN NULL ELSE ${o('last_error')} END`,
       `rerun = CASE WHEN ${o('status')} = 'running' THEN TRUE ELSE FALSE END`,
       `updated_at = ${n('updated_at')}`,
       `status = CASE WHEN ${o('status')} = 'running' THEN 'running' ELSE 'pending' END`,
     ].join(', ');
-    const columns = `INSERT INTO ${T} (kind, item_key, payload, status, attempts, run_after, order_key, rerun, created_at, updated_at)`;
-    const values = `(:kind, :key, :payload, 'pending', 0, :runAfter, :orderKey, FALSE, :now, :now)`;
-    const conflict = mysql ? `ON DUPLICATE KEY UPDATE ${assignments}` : `ON CONFLICT (kind, item_key) DO UPDATE SET ${assignments}`;
-    return source === undefined ? `${columns} VALUES ${values} ${conflict}` : `${columns} SELECT ${values.slice(1, -1)} FROM ${source} ${conflict} RETURNING id`;
+    return mysql ? `ON DUPLICATE KEY UPDATE ${assignments}` : `ON CONFLICT (kind, item_key) DO UPDATE SET ${assignments}`;
   }
 
   /** Inserts (kind, key) or applies the enqueue rules to the existing row, in the caller's transaction. */
@@ -97,6 +109,23 @@ export class WorkItemStore {
     const shifted = text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + sourceValues.length}`);
     const rows = rowsOf(await this.dataSource.manager.query(`WITH inserted AS (${sourceSql}) ${shifted}`, [...sourceValues, ...values]));
     return rows.length === 1;
+  }
+
+  /**
+   * PostgreSQL: `source`, an `INSERT ... RETURNING id` of many rows with its own `$n` parameters, and
+   * the enqueue (kind, item.key) of each item whose key `source` returned, due at `now`, in `items`
+   * order, as ONE statement (atomic without a transaction). Answers the keys enqueued.
+   */
+  async upsertManyAfterInsert(source: [string, unknown[]], kind: string, items: ManyItem[], now: Date): Promise<Set<string>> {
+    const [sourceSql, sourceValues] = source;
+    const $ = (i: number) => `$${sourceValues.length + i}`;
+    // One parameter per column, not per row (unnest): the statement's text is the same for any batch size.
+    const rowsSql = `SELECT * FROM unnest(${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[]) WITH ORDINALITY AS i(item_key, payload, order_key, n)`;
+    const select = `SELECT ${$(4)}::varchar, i.item_key, i.payload, 'pending', 0, ${$(5)}::timestamp, i.order_key, FALSE, ${$(5)}::timestamp, ${$(5)}::timestamp FROM items i JOIN inserted ON inserted.id = i.item_key ORDER BY i.n`;
+    const sql = `WITH inserted AS (${sourceSql}), items AS (${rowsSql}) ${INSERT_COLUMNS} ${select} ${this.onConflict(false)} RETURNING item_key`;
+    const values = [...sourceValues, items.map((item) => item.key), items.map((item) => item.payload), items.map((item) => item.orderKey), kind, now];
+    const rows = rowsOf(await this.dataSource.manager.query(sql, values));
+    return new Set(rows.map((row) => String(row.item_key)));
   }
 
   /**
@@ -165,13 +194,17 @@ export class WorkItemStore {
    * again, to be claimed like any other; the dead run stays counted in `attempts`.
    */
   async reclaimExpired(now = new Date()): Promise<number> {
-    const result = await this.transactions.write((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(WorkItemEntity)
-        .set({ status: 'pending', lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false })
-        .where('status = :running AND locked_until < :now', { running: 'running', now })
-        .execute(),
+    // MariaDB reads the running items through the status index and may pick this statement to break
+    // a lock cycle with a claim: it then changed nothing, and running it again is safe.
+    const result = await againOnLockConflict(() =>
+      this.transactions.write((manager) =>
+        manager
+          .createQueryBuilder()
+          .update(WorkItemEntity)
+          .set({ status: 'pending', lockedUntil: null, lockedBy: null, updatedAt: now, rerun: false })
+          .where('status = :running AND locked_until < :now', { running: 'running', now })
+          .execute(),
+      ),
     );
     return result.affected ?? 0;
   }

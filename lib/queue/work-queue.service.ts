@@ -84,6 +84,25 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     return true;
   }
 
+  /**
+   * PostgreSQL only: `enqueueAfterInsert` for many items in one statement. `insert` inserts many rows
+   * and returns their `id`s; each item whose key it returned is enqueued, due now, in `items` order.
+   * Answers the keys enqueued (an item whose row `insert` did not insert is not enqueued).
+   */
+  async enqueueManyAfterInsert<P>(insert: [string, unknown[]], kind: string, items: { key: string; payload: P; orderKey?: string }[]): Promise<Set<string>> {
+    if (this.store.dialect !== 'postgres') throw new Error('nestjs-headless-payments: enqueueManyAfterInsert needs PostgreSQL; use enqueue in a transaction.');
+    checkName('kind', kind, WORK_KIND_LENGTH);
+    const rows = items.map((item) => {
+      checkName('key', item.key, WORK_KEY_LENGTH);
+      if (item.orderKey !== undefined) checkName('orderKey', item.orderKey, WORK_KEY_LENGTH);
+      return { key: item.key, payload: JSON.stringify(item.payload ?? null), orderKey: item.orderKey ?? null };
+    });
+    const now = new Date();
+    const enqueued = await this.store.upsertManyAfterInsert(insert, kind, rows, now);
+    if (enqueued.size > 0) this.announce(kind, now);
+    return enqueued;
+  }
+
   /** After an enqueue committed: wakes this instance's workers at `runAfter`, and the other instances. */
   private announce(kind: string, runAfter: Date): void {
     this.dispatcher.wakeAt(runAfter);

@@ -73,6 +73,19 @@ export class WebhookInbox {
       .getQueryAndParameters() as [string, unknown[]];
   }
 
+  /** PostgreSQL: `insertQueuedStatement` for many events at once (`RETURNING id` of those it inserted). */
+  insertQueuedManyStatement(manager: EntityManager, events: Stripe.Event[], now = new Date()): [string, unknown[]] {
+    return manager
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookEventEntity)
+      .values(events.map((event) => ({ ...this.row(event, now), status: 'queued' as const, attempts: 0, lockedUntil: null })))
+      .orIgnore()
+      .returning(['id'])
+      .updateEntity(false)
+      .getQueryAndParameters() as [string, unknown[]];
+  }
+
   /**
    * A redelivery of a known event in queued mode: only an event nothing will run again by itself
    * (failed after its retries, or abandoned by an inline delivery whose lease expired) goes back to
