@@ -5,6 +5,7 @@ import { CounterBatcher } from './counter-batcher';
 import type { ReserveRequest } from './usage-reservation';
 import { UsageCounters } from './usage-counters';
 import type { UsagePeriod } from './usage-period';
+import { againOnLockConflict } from '../persistence/lock-conflict';
 
 interface MeteredLane {
   counterId: number;
@@ -62,11 +63,14 @@ export class UsageIncrements {
   private async applyMetered(lane: MeteredLane, quantity: number, limit: number): Promise<boolean> {
     const together = await this.sink!.countWithCounter?.(this.meteredUse(lane, lane.period, quantity), { counterId: lane.counterId, limit });
     if (together !== undefined && together !== null) return together;
-    return this.transactions.run(async ({ manager }) => {
-      if (!(await this.counters.increment(manager, lane.counterId, quantity, limit))) return false;
-      await this.meter(manager, lane, lane.period, quantity);
-      return true;
-    });
+    // MariaDB may roll this back to break a lock cycle with another window's enqueue: nothing of it applied.
+    return againOnLockConflict(() =>
+      this.transactions.run(async ({ manager }) => {
+        if (!(await this.counters.increment(manager, lane.counterId, quantity, limit))) return false;
+        await this.meter(manager, lane, lane.period, quantity);
+        return true;
+      }),
+    );
   }
 
   private meteredUse(use: { billableId: string; metric: string; meter: string }, period: { start: Date; end: Date }, quantity: number, at?: Date): MeteredUse {

@@ -12,6 +12,7 @@ import { UsageIncrements } from './usage-increments';
 import type { UsagePeriod } from './usage-period';
 import { encodeReplayBody } from './usage-replay';
 import { assertQuantity, ReserveOutcome, ReserveRequest, reservationOf, UsageReservation, UsageResponse } from './usage-reservation';
+import { againOnLockConflict } from '../persistence/lock-conflict';
 
 export type { ReserveOutcome, ReserveRequest, UsageReservation, UsageResponse } from './usage-reservation';
 
@@ -51,11 +52,14 @@ export class UsageLedger {
     }
     if (this.credits.sells(request.metric)) {
       // Past the allowance: the rest of it, then purchased credits, in one transaction.
-      const split = await this.transactions.run(async (tx) => {
-        const taken = await this.credits.spend(tx, counterId, request);
-        if (taken && taken.allowance > 0) await this.increments.meter(tx.manager, request, request.period, taken.allowance);
-        return taken;
-      });
+      // Run again if MariaDB rolled it back to break a lock cycle (nothing of it applied).
+      const split = await againOnLockConflict(() =>
+        this.transactions.run(async (tx) => {
+          const taken = await this.credits.spend(tx, counterId, request);
+          if (taken && taken.allowance > 0) await this.increments.meter(tx.manager, request, request.period, taken.allowance);
+          return taken;
+        }),
+      );
       if (split) return { admitted: true, reservation: { ...this.reservation(request, counterId), credits: split.spends } };
     }
     const used = await this.counters.readUsed(this.transactions.dataSource.manager, counterId);
@@ -95,12 +99,10 @@ export class UsageLedger {
         await this.transactions.write((manager) => this.counters.decrement(manager, reservation.counterId, reservation.quantity));
         return;
       }
-      await this.transactions.run(async (tx) => {
-        await this.returnUnits(tx.manager, reservation, spends);
-      });
+      await againOnLockConflict(() => this.transactions.run((tx) => this.returnUnits(tx.manager, reservation, spends)));
       return;
     }
-    await this.transactions.run(async (tx) => {
+    await againOnLockConflict(() => this.transactions.run(async (tx) => {
       const flipped = await tx.manager
         .createQueryBuilder()
         .update(UsageRecordEntity)
@@ -109,7 +111,7 @@ export class UsageLedger {
         .execute();
       if (flipped.affected !== 1) return;
       await this.returnUnits(tx.manager, reservation, await this.credits.takeRecorded(tx.manager, reservation.recordId!));
-    });
+    }));
   }
 
   /** Releases the use recorded under an idempotency key; false when there is none to release. */
