@@ -96,6 +96,17 @@ export class WorkItemStore {
     await this.query(manager, this.upsertSql(input), { ...input });
   }
 
+  /** The upsert of many items of one kind, due at `now`, in the caller's transaction: one statement. */
+  async upsertMany(manager: EntityManager, kind: string, items: ManyItem[], now: Date): Promise<void> {
+    if (items.length === 0) return;
+    const params: Record<string, unknown> = { kind, now };
+    const rows = items.map((item, i) => {
+      Object.assign(params, { [`key${i}`]: item.key, [`payload${i}`]: item.payload, [`orderKey${i}`]: item.orderKey });
+      return `(:kind, :key${i}, :payload${i}, 'pending', 0, :now, :orderKey${i}, FALSE, :now, :now)`;
+    });
+    await this.query(manager, `${INSERT_COLUMNS} VALUES ${rows.join(', ')} ${this.onConflict(false)}`, params);
+  }
+
   /**
    * PostgreSQL: `source`, an `INSERT ... RETURNING` with its own `$n` parameters, and the upsert of
    * this item only when it inserted a row, as ONE statement (atomic without a transaction). True

@@ -72,6 +72,17 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   }
 
   /**
+   * `enqueue` of many items of one kind, due now, in one statement inside the caller's transaction
+   * (the workers are woken once it commits).
+   */
+  async enqueueMany<P>(tx: PaymentsTx, kind: string, items: { key: string; payload: P; orderKey?: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    const now = new Date();
+    await this.store.upsertMany(tx.manager, kind, this.manyRows(kind, items), now);
+    tx.afterCommit(() => this.announce(kind, now));
+  }
+
+  /**
    * PostgreSQL only: `insert` (an `INSERT ... RETURNING` with its `$n` parameters, e.g. an inbox row)
    * and, only if it inserted its row, the enqueue of (kind, key) with the same rules as `enqueue`,
    * in one statement outside any transaction. False when `insert` inserted nothing (nothing written).
@@ -91,16 +102,19 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    */
   async enqueueManyAfterInsert<P>(insert: [string, unknown[]], kind: string, items: { key: string; payload: P; orderKey?: string }[]): Promise<Set<string>> {
     if (this.store.dialect !== 'postgres') throw new Error('nestjs-headless-payments: enqueueManyAfterInsert needs PostgreSQL; use enqueue in a transaction.');
+    const now = new Date();
+    const enqueued = await this.store.upsertManyAfterInsert(insert, kind, this.manyRows(kind, items), now);
+    if (enqueued.size > 0) this.announce(kind, now);
+    return enqueued;
+  }
+
+  private manyRows<P>(kind: string, items: { key: string; payload: P; orderKey?: string }[]) {
     checkName('kind', kind, WORK_KIND_LENGTH);
-    const rows = items.map((item) => {
+    return items.map((item) => {
       checkName('key', item.key, WORK_KEY_LENGTH);
       if (item.orderKey !== undefined) checkName('orderKey', item.orderKey, WORK_KEY_LENGTH);
       return { key: item.key, payload: JSON.stringify(item.payload ?? null), orderKey: item.orderKey ?? null };
     });
-    const now = new Date();
-    const enqueued = await this.store.upsertManyAfterInsert(insert, kind, rows, now);
-    if (enqueued.size > 0) this.announce(kind, now);
-    return enqueued;
   }
 
   /** After an enqueue committed: wakes this instance's workers at `runAfter`, and the other instances. */

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { WebhookEventEntity, WebhookEventStatus } from '../../persistence/entities/webhook-event.entity';
 import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
 import { describeError } from '../../common/describe-error';
@@ -71,6 +71,27 @@ export class WebhookInbox {
       .returning(['id'])
       .updateEntity(false)
       .getQueryAndParameters() as [string, unknown[]];
+  }
+
+  /**
+   * SQLite (one writer): inserts as `queued` those of `events` the inbox does not know, in the
+   * caller's transaction, with one read and one insert; answers the ids it inserted.
+   */
+  async insertQueuedUnknown(tx: PaymentsTx, events: Stripe.Event[], now = new Date()): Promise<Set<string>> {
+    const repository = tx.manager.getRepository(WebhookEventEntity);
+    const known = await repository.find({ select: { id: true }, where: { id: In(events.map((event) => event.id)) } });
+    const knownIds = new Set(known.map((row) => row.id));
+    const unknown = events.filter((event) => !knownIds.has(event.id));
+    if (unknown.length > 0) {
+      await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookEventEntity)
+        .values(unknown.map((event) => ({ ...this.row(event, now), status: 'queued' as const, attempts: 0, lockedUntil: null })))
+        .updateEntity(false)
+        .execute();
+    }
+    return new Set(unknown.map((event) => event.id));
   }
 
   /** PostgreSQL: `insertQueuedStatement` for many events at once (`RETURNING id` of those it inserted). */

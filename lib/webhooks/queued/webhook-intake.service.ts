@@ -82,17 +82,25 @@ export class WebhookIntake {
     return this.queue.enqueueManyAfterInsert(insert, WEBHOOK_WORK_KIND, items);
   }
 
-  /** SQLite, MySQL/MariaDB: each new event's inbox row and work item, all in one transaction. */
+  /**
+   * SQLite and MySQL/MariaDB: one transaction. SQLite has one writer, so for a batch one read finds
+   * the events the inbox knows and one insert adds the rest; otherwise (MySQL/MariaDB, where other
+   * instances insert too, or a lone event) each is inserted unless known, which tells which are new.
+   * Then one insert of their work items.
+   */
   private writeOneTransaction(batch: Intake[]): Promise<Set<string>> {
     const now = new Date();
     return this.transactions.run(async (tx) => {
-      const queued = new Set<string>();
-      for (const { event, payload, orderKey } of batch) {
-        if (!(await this.inbox.insertQueued(tx, event, now))) continue;
-        await this.queue.enqueue(tx, WEBHOOK_WORK_KIND, event.id, payload, { orderKey });
-        queued.add(event.id);
+      const events = batch.map((intake) => intake.event);
+      let inserted: Set<string>;
+      if (this.transactions.isSqlite && events.length > 1) inserted = await this.inbox.insertQueuedUnknown(tx, events, now);
+      else {
+        inserted = new Set<string>();
+        for (const event of events) if (await this.inbox.insertQueued(tx, event, now)) inserted.add(event.id);
       }
-      return queued;
+      const items = batch.filter((intake) => inserted.has(intake.event.id)).map((intake) => ({ key: intake.event.id, payload: intake.payload, orderKey: intake.orderKey }));
+      await this.queue.enqueueMany(tx, WEBHOOK_WORK_KIND, items);
+      return inserted;
     });
   }
 
