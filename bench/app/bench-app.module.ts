@@ -3,7 +3,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { PAYMENTS_ENTITIES, PaymentsModule, PaymentsModuleOptions } from 'nestjs-headless-payments';
-import { FakeStripe } from 'nestjs-headless-payments/testing';
 import { jwtSecret } from '../../sample/auth/jwt-secret';
 import { JwtStrategy } from '../../sample/auth/jwt.strategy';
 import { DemoController } from '../../sample/demo/demo.controller';
@@ -11,6 +10,7 @@ import { sampleBillingOptions } from '../../sample/payments.config';
 import { plans } from '../../sample/plans';
 import { User } from '../../sample/user.entity';
 import { BenchBaselineController, BenchVerifyOnlyController } from './bench.controllers';
+import type { RemoteFakeStripe } from './remote-fake-stripe';
 
 /** Pro's api_calls limit in the bench: big, so every measured request is admitted (and counted). */
 export const BENCH_USAGE_LIMIT = 1_000_000_000;
@@ -24,7 +24,7 @@ export const benchPlans = { ...plans, pro: { ...plans.pro, limits: { api_calls: 
  * queue's workers off (so only acknowledgements are measured; the bench drains on demand), and
  * BENCH_QUEUE_CONCURRENCY sets how many events one drain runs at once.
  */
-export function benchPaymentsOptions(fake: FakeStripe, origin: string): PaymentsModuleOptions {
+export function benchPaymentsOptions(fake: RemoteFakeStripe, origin: string): PaymentsModuleOptions {
   const processing = process.env.BENCH_WEBHOOK_PROCESSING === 'queued' ? 'queued' : 'inline';
   return {
     ...sampleBillingOptions(origin),
@@ -52,7 +52,7 @@ export function benchDatabaseOptions(): TypeOrmModuleOptions {
 /** The sample's pieces (entity, auth, demo routes, payments config) plus the bench's baseline routes. */
 @Module({})
 export class BenchAppModule {
-  static forRoot(fake: FakeStripe, origin: string): DynamicModule {
+  static forRoot(fake: RemoteFakeStripe, origin: string): DynamicModule {
     return {
       module: BenchAppModule,
       imports: [

@@ -3,8 +3,9 @@ import { JwtService } from '@nestjs/jwt';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { BillingService, BillingSyncService, UsageService, WebhookOperations } from 'nestjs-headless-payments';
-import { buildStripeEvent, FakeStripe, signedWebhookRequest } from 'nestjs-headless-payments/testing';
+import { buildStripeEvent, signedWebhookRequest } from 'nestjs-headless-payments/testing';
 import { User } from '../../sample/user.entity';
+import type { RemoteFakeStripe } from './remote-fake-stripe';
 
 /** A subscribed user the load generator acts as. */
 export interface BenchUser {
@@ -40,7 +41,7 @@ export class BenchControl {
 
   constructor(
     private readonly app: INestApplication,
-    private readonly fake: FakeStripe,
+    private readonly fake: RemoteFakeStripe,
     private readonly url: string,
   ) {
     // TypeORM hands every statement to its logger whatever `logging` says: count them there.
@@ -63,16 +64,15 @@ export class BenchControl {
       case 'stripe-calls':
         return this.stripeCalls();
       case 'stripe-latency':
-        // A simulated Stripe round trip on every API call the app makes (the fake is in-process: < 1 ms otherwise).
-        this.fake.faults.setLatency(command.ms);
-        return command.ms;
+        // A simulated Stripe round trip on every API call the app makes (the fake answers in < 1 ms otherwise).
+        return this.fake.call({ op: 'latency', ms: command.ms });
       case 'discard-queued':
         return this.discardQueued();
       case 'drain':
         return this.drain();
       case 'stop':
         await this.app.close();
-        await this.fake.stop();
+        await this.fake.call({ op: 'stop' });
         return true;
     }
   }
@@ -102,7 +102,7 @@ export class BenchControl {
   private async subscribedUser(email: string): Promise<BenchUser> {
     const user = await this.newUser(email);
     const { sessionId } = await this.app.get(BillingService).checkout(String(user.id), { plan: 'pro' });
-    const paid = await this.fake.completeCheckout(sessionId, { card: 'success' });
+    const paid = await this.fake.call<{ subscriptionId?: string; customerId?: string }>({ op: 'complete-checkout', sessionId });
     await this.app.get(BillingSyncService).syncCheckoutSession(sessionId);
     if (!paid.subscriptionId || !paid.customerId) throw new Error(`bench: checkout ${sessionId} did not complete`);
     return { id: user.id, token: this.token(user), customerId: paid.customerId, subscriptionId: paid.subscriptionId };
@@ -138,11 +138,11 @@ export class BenchControl {
     });
     const sessionId = String(checkout.sessionId);
     out['checkout again (POST /checkout, open session reused)'] = await this.during(() => this.http('POST', '/api/payments/checkout', auth, JSON.stringify({ plan: 'pro' })));
-    const paid = await this.fake.completeCheckout(sessionId, { card: 'success' });
+    const paid = await this.fake.call<{ subscriptionId?: string; customerId?: string }>({ op: 'complete-checkout', sessionId });
     out['checkout return (GET /checkout/status after paying)'] = await this.during(() => this.http('GET', `/api/payments/checkout/status?session_id=${sessionId}`, auth));
     out['plan change (POST /upgrade pro -> team)'] = await this.during(() => this.http('POST', '/api/payments/upgrade', auth, JSON.stringify({ plan: 'team' })));
-    const subscription = this.fake.state.subscriptions.get(String(paid.subscriptionId));
-    const session = this.fake.state.checkoutSessions.get(sessionId);
+    const subscription = await this.fake.call<object | null>({ op: 'subscription', id: String(paid.subscriptionId) });
+    const session = await this.fake.call<object | null>({ op: 'checkout-session', id: sessionId });
     out['webhook customer.subscription.updated'] = await this.during(() => this.webhook(buildStripeEvent('customer.subscription.updated', subscription ?? {})));
     out['webhook checkout.session.completed'] = await this.during(() => this.webhook(buildStripeEvent('checkout.session.completed', session ?? {})));
     return out;
@@ -154,9 +154,10 @@ export class BenchControl {
   }
 
   private async during(fn: () => Promise<unknown>): Promise<StripeCalls> {
-    const before = this.fake.requests.length;
+    const before = await this.fake.call<number>({ op: 'request-count' });
     await fn();
-    const calls = this.fake.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\/(cus|sub|cs|in|si|price|prod|pi|seti)_[A-Za-z0-9_]+/g, '/$1_…')}`);
+    const requests = await this.fake.call<{ method: string; path: string }[]>({ op: 'requests-since', from: before });
+    const calls = requests.map((r) => `${r.method} ${r.path.replace(/\/(cus|sub|cs|in|si|price|prod|pi|seti)_[A-Za-z0-9_]+/g, '/$1_…')}`);
     return { count: calls.length, calls };
   }
 
