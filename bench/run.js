@@ -3,7 +3,7 @@
 // the same run, on SQLite and PostgreSQL. BENCH_QUICK=1 for a short smoke run (< 2 min).
 // Benchmarks measure; they never assert a time. Exit 1 only when something broke (e.g. usage not exact).
 const { randomBytes } = require('node:crypto');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { build, out: buildDir } = require('./build');
@@ -165,10 +165,12 @@ async function main() {
   printTable(report, log);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   const file = join(__dirname, 'results', quick ? 'last-quick.json' : 'last.json');
+  // The previous full run, shown beside this one in BENCHMARKS.md.
+  const previous = existsSync(join(__dirname, 'results', 'last.json')) ? JSON.parse(readFileSync(join(__dirname, 'results', 'last.json'), 'utf8')) : null;
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   log(`wrote ${file}`);
   if (!quick || process.env.BENCH_WRITE_MD === '1') {
-    writeMarkdown(report, join(__dirname, '..', 'BENCHMARKS.md'));
+    writeMarkdown(report, join(__dirname, '..', 'BENCHMARKS.md'), previous);
     log('updated BENCHMARKS.md');
   }
   const failures = [];

@@ -92,7 +92,7 @@ function printTable(report, log) {
   }
 }
 
-function writeMarkdown(report, file) {
+function writeMarkdown(report, file, previous = null) {
   const m = report.machine;
   const lines = [];
   const push = (...l) => lines.push(...l);
@@ -113,13 +113,13 @@ function writeMarkdown(report, file) {
     '',
     '## How it is measured',
     '',
-    `- The app is the sample (its \`User\` entity, JWT auth, plans, \`DemoController\` routes and payments options on the built-in FakeStripe) in a child process; autocannon runs in the parent, ${report.settings.connections} connections.`,
+    `- The app is the sample (its \`User\` entity, JWT auth, plans, \`DemoController\` routes and payments options on the built-in FakeStripe, which runs in a process of its own) in a child process; autocannon runs in the parent, ${report.settings.connections} connections.`,
     '  The bench app adds only baseline routes (`/api/bench/...`): the same handler bodies with the same JWT auth and no payments decorator, and `POST /api/bench/verify-only`, which checks the Stripe signature over the raw body and answers 200.',
     `- Each pair: a warm-up of ${report.settings.warmupRequests} requests per side (which also sizes a round to about ${report.settings.roundSeconds} s), then ${report.settings.rounds} rounds alternating which side goes first. Ratio = median of the per-round ratios of requests per second (candidate / baseline); absolute figures are medians over the rounds.`,
     '- Own cost per request: the median over the rounds of 1/candidate − 1/baseline requests per second, in µs. The app is one Node thread kept busy by the connections, so 1/rps is its time per request and the difference is what the candidate adds (for the guard: our guard, beside the same route with the same JWT auth and no guard). Unlike the ratio it does not shrink when the baseline itself is slow (a JWT secret given as a string costs about 290 µs a verify; the sample gives a KeyObject).',
     '- Queries per request: statements TypeORM sent during the measured runs (including BEGIN/COMMIT where the driver logs them) divided by requests answered.',
     '- Guard and usage requests all come from one user (one cached entitlement, one hot usage counter row: the worst case for counting). Pro\'s `api_calls` limit is raised to 1,000,000,000 in the bench so every request is admitted; the final counter is compared with the number of 2xx answers.',
-    `- Webhook ingest: distinct signed \`customer.subscription.updated\` events for ${report.settings.users} subscriptions created through real checkouts at the FakeStripe, round-robin. The sync re-fetches each subscription from the FakeStripe (in the app process), so that HTTP call is part of the measured cost; the floor gets the same kind of bodies.`,
+    `- Webhook ingest: distinct signed \`customer.subscription.updated\` events for ${report.settings.users} subscriptions created through real checkouts at the FakeStripe, round-robin. The sync re-fetches each subscription from the FakeStripe (a process of its own, over loopback, as Stripe is elsewhere), so that HTTP call is part of the measured cost; the floor gets the same kind of bodies.`,
     '- Memory: RSS and heap of the app process after a full GC (`--expose-gc`): after a warm-up on the same routes (a tenth of the requests on each, not counted), then after every tenth of the requests (guard and usage routes alternately). RSS is what the OS reports and moves by allocator noise; heap used is the leak signal.',
     '- Nest logs at warn/error level in the bench app (a log line per request would measure the terminal).',
     '',
@@ -139,6 +139,7 @@ function writeMarkdown(report, file) {
     push('| DB | Stripe latency | Statements per acknowledged event | Backlog | Drain time | Drain events/s | Inline route events/s |', '|---|---|---|---|---|---|---|');
     for (const d of drained) push(`| ${d.db} | ${d.ms} ms | ${q(d.ackQueries)} | ${f0(d.ran)} | ${d.seconds.toFixed(1)} s | ${f0(d.eventsPerSecond)} | ${d.inlineRps === null ? '–' : f0(d.inlineRps)} |`);
   }
+  if (previous) pushComparison(push, report, previous);
   push('', '### Usage counts', '');
   for (const r of report.results) push(`- ${r.kind}: ${r.usage.exact.ok ? 'exact' : '**NOT exact**'}: ${f0(r.usage.exact.counted)} counted for ${f0(r.usage.exact.expected)} successful \`@TrackUsage\` requests.`);
   push('', '### Memory', '', '| DB | Requests | RSS after warm-up | RSS after | Growth | Spread of the samples | Heap after warm-up | Heap after |', '|---|---|---|---|---|---|---|---|');
@@ -151,6 +152,32 @@ function writeMarkdown(report, file) {
   for (const op of ops) push(`| ${op} | ${report.results.map((r) => r.stripeCalls[op]?.count ?? '–').join(' | ')} | ${report.results[0].stripeCalls[op].calls.join(', ')} |`);
   push('', `Raw figures of every round: \`bench/results/${report.mode === 'quick' ? 'last-quick' : 'last'}.json\`.`, '');
   writeFileSync(file, lines.join('\n'));
+}
+
+/**
+ * The new figures beside those of the previous full run (bench/results/last.json before this run
+ * overwrote it), and the figures issue 12 was filed with.
+ */
+function pushComparison(push, report, previous) {
+  const before = new Map(rows(previous).map((row) => [`${row.db}/${row.name}`, row]));
+  push('', `### Beside the previous full run (${previous.date.slice(0, 16).replace('T', ' ')} UTC)`, '');
+  push('Ratios of this run and of the previous full run (each against its own baseline in its own run). The previous run\'s machine load, code and set-up may differ (runs before 2026-11-30 11:00 UTC had the FakeStripe inside the app process); read the direction, not the second decimal.', '');
+  push('| DB | Measure | Previous ratio | This run |', '|---|---|---|---|');
+  for (const row of rows(report)) {
+    const old = before.get(`${row.db}/${row.name}`);
+    push(`| ${row.db} | ${row.name} | ${old ? f2(old.ratio) : '–'} | **${f2(row.ratio)}** |`);
+  }
+  const oldDrains = new Map(drains(previous).map((d) => [`${d.db}/${d.ms}`, d]));
+  const drained = drains(report);
+  if (drained.length > 0) {
+    push('', '| DB | Stripe latency | Previous drain events/s (inline route) | This run (inline route) | Previous statements per acknowledged event | This run |', '|---|---|---|---|---|---|');
+    for (const d of drained) {
+      const old = oldDrains.get(`${d.db}/${d.ms}`);
+      const inline = (x) => (x.inlineRps === null ? '–' : f0(x.inlineRps));
+      push(`| ${d.db} | ${d.ms} ms | ${old ? `${f0(old.eventsPerSecond)} (${inline(old)})` : '–'} | **${f0(d.eventsPerSecond)}** (${inline(d)}) | ${old ? q(old.ackQueries) : '–'} | **${q(d.ackQueries)}** |`);
+    }
+  }
+  push('', 'When issue 12 was filed (PostgreSQL, inline only, one run): the webhook route took 481 events/s against 4,303 for the verify-only route (0.06×), with 7 statements and one Stripe call per event inside the transaction; with Stripe at +100 ms, 9 events/s on SQLite and 76 on PostgreSQL, and `@TrackUsage` on the same SQLite process fell from about 1,800 to 260 req/s while 10 webhooks were in flight.');
 }
 
 module.exports = { machine, printTable, writeMarkdown };
