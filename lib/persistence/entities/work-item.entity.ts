@@ -14,9 +14,10 @@ export const WORK_KEY_LENGTH = 255;
  */
 @Entity('payments_work_items')
 @Index(['kind', 'key'], { unique: true })
-// The claim reads due pending items in run_after order; the order-key check probes one key's unfinished items.
-@Index(['status', 'runAfter'])
-@Index(['orderKey', 'status'])
+// The claim reads due pending items in (run_after, id) order; the order-key check probes one key's
+// running items, or its pending items before an id. With `id` in both, each is one index range on PostgreSQL.
+@Index(['status', 'runAfter', 'id'])
+@Index(['orderKey', 'status', 'id'])
 export class WorkItemEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -86,8 +86,8 @@ function moduleTables(): Table[] {
       ],
       indices: [
         index('payments_work_items', ['kind', 'item_key'], true),
-        index('payments_work_items', ['status', 'run_after']),
-        index('payments_work_items', ['order_key', 'status']),
+        index('payments_work_items', ['status', 'run_after', 'id']),
+        index('payments_work_items', ['order_key', 'status', 'id']),
       ],
     }),
     new Table({
