@@ -169,6 +169,10 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
       const running = this.runsOf(kinds);
       running.forEach((run) => counted.add(run));
       if (started.length === 0 && handedBack === 0 && running.length === 0) return counted.size;
+      // Runs that ended while this claim was out left their slots free; a claim that got all it
+      // asked for may find more at once. Waiting for the next run to end instead kept those slots
+      // empty for a whole run (items claimed together end together): 16 of 20 busy on average.
+      if (free > 0 && started.length === free && running.length < this.options.queue.concurrency) continue;
       if (running.length > 0) await Promise.race(running.map((run) => run.done));
       else await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20)));
     }
