@@ -135,7 +135,7 @@ function writeMarkdown(report, file, previous = null) {
   const drained = drains(report);
   if (drained.length > 0) {
     push('', '### Queued webhooks: acknowledgement cost and backlog drain', '');
-    push(`The queued app runs without workers while acknowledgements are measured (so the statements counted are the acknowledgement's: \`BEGIN\`, inbox insert, work-item insert, \`COMMIT\`), then drains a backlog of ${f0(report.settings.drainEvents)} acknowledged events with \`drainQueued()\` (${report.settings.queueConcurrency} at once). The inline rate is the inline route's candidate rate at the same Stripe latency (50 connections).`, '');
+    push(`The queued app runs without workers while acknowledgements are measured (so the statements counted are the acknowledgements' alone: deliveries that arrive together are committed together, one statement per batch on PostgreSQL, one transaction of three statements per batch on SQLite), then drains a backlog of ${f0(report.settings.drainEvents)} acknowledged events with \`drainQueued()\` (${report.settings.queueConcurrency} at once). The inline rate is the inline route's candidate rate at the same Stripe latency (50 connections).`, '');
     push('| DB | Stripe latency | Statements per acknowledged event | Backlog | Drain time | Drain events/s | Inline route events/s |', '|---|---|---|---|---|---|---|');
     for (const d of drained) push(`| ${d.db} | ${d.ms} ms | ${q(d.ackQueries)} | ${f0(d.ran)} | ${d.seconds.toFixed(1)} s | ${f0(d.eventsPerSecond)} | ${d.inlineRps === null ? '–' : f0(d.inlineRps)} |`);
   }
