@@ -108,12 +108,11 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     return enqueued;
   }
 
+  /** The rows of a many-item enqueue, each checked and serialised as `enqueue` does. */
   private manyRows<P>(kind: string, items: { key: string; payload: P; orderKey?: string }[]) {
-    checkName('kind', kind, WORK_KIND_LENGTH);
     return items.map((item) => {
-      checkName('key', item.key, WORK_KEY_LENGTH);
-      if (item.orderKey !== undefined) checkName('orderKey', item.orderKey, WORK_KEY_LENGTH);
-      return { key: item.key, payload: JSON.stringify(item.payload ?? null), orderKey: item.orderKey ?? null };
+      const { key, payload, orderKey } = this.upsertInput(kind, item.key, item.payload, { orderKey: item.orderKey });
+      return { key, payload, orderKey };
     });
   }
 
