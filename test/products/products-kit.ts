@@ -37,3 +37,13 @@ export async function creditRows(app: TestApp, db: TestDatabase, billableId: num
     buckets: buckets.map((r: any) => ({ ...r, granted: Number(r.granted), remaining: Number(r.remaining), refunded_units: Number(r.refunded_units) })),
   };
 }
+
+/** Credits recorded against one keyed use (what releasing its key gives back). */
+export async function creditsSpentByKey(app: TestApp, db: TestDatabase, billableId: number, key: string): Promise<number> {
+  const p = (n: number) => (db.kind === 'postgres' ? `$${n}` : '?');
+  const rows = await app.dataSource.query(
+    `SELECT COALESCE(SUM(s.quantity), 0) AS units FROM payments_credit_spends s JOIN payments_usage_records r ON r.id = s.record_id WHERE r.billable_id = ${p(1)} AND r.idempotency_key = ${p(2)}`,
+    [String(billableId), key],
+  );
+  return Number(rows[0].units);
+}
