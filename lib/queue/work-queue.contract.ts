@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { PaymentsTx } from '../persistence/payments-transactions';
 
 /**
  * The one durable work queue (GUIDE §5): work that must reach Stripe (or leave it) exactly once —
@@ -19,6 +20,13 @@ export interface WorkItem<P = unknown> {
   payload: P;
   /** 1 on the first run. */
   attempt: number;
+  /**
+   * Where the database allows it (not MariaDB): marks this run done inside the handler's last
+   * transaction, so its writes and the item's completion commit together (one commit less). Call it
+   * only in the transaction that finishes the work, then return 'done': once that commits, the run's
+   * result is recorded, whatever the handler does after.
+   */
+  finishIn?(tx: PaymentsTx): Promise<void>;
 }
 
 /** What a run asks for next: done, or run again later (not an error: e.g. "Stripe asked us to slow down"). */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ResolvedPaymentsOptions } from '../payments.options';
+import type { PaymentsTx } from '../persistence/payments-transactions';
 import { describeError } from '../common/describe-error';
 import type { WorkHandler, WorkResult } from './work-queue.contract';
 import { ClaimedRow, WorkItemStore } from './work-item.store';
@@ -47,6 +48,9 @@ export class WorkRunner {
     }
     const { leaseMs } = this.options;
     let lost = false;
+    // Set when the handler writes the item's completion in its own transaction: a renewal that then
+    // finds the item no longer held is that completion, not a takeover.
+    let finishing = false;
     const heartbeat = setInterval(() => {
       if (abandoned()) {
         clearInterval(heartbeat);
@@ -54,7 +58,7 @@ export class WorkRunner {
       }
       this.store.renew(row.id, token, leaseMs).then(
         (held) => {
-          if (!held && !lost) {
+          if (!held && !lost && !finishing) {
             lost = true;
             this.logger.warn(`Work item ${row.kind}/${row.key} was taken over by another worker (its lease expired); this run's result will not be recorded.`);
           }
@@ -66,9 +70,17 @@ export class WorkRunner {
     heartbeat.unref();
     let result: WorkResult | undefined;
     let failure: unknown;
+    // Set once the handler's transaction that finished the item committed: true, or false when this claim had lost it.
+    let finished: boolean | undefined;
+    const finishIn = async (tx: PaymentsTx) => {
+      finishing = true;
+      const held = await this.store.completeIn(tx.manager, row.id, token);
+      tx.afterCommit(() => (finished = held));
+    };
     try {
       const payload = JSON.parse(row.payload) as unknown;
-      result = await handler.run({ id: row.id, kind: row.kind, key: row.key, payload, attempt: row.attempts });
+      const item = { id: row.id, kind: row.kind, key: row.key, payload, attempt: row.attempts, ...(this.store.completesInTransactions ? { finishIn } : {}) };
+      result = await handler.run(item);
       if (result !== 'done' && !(result && result.retryAt instanceof Date && !Number.isNaN(result.retryAt.getTime()))) {
         failure = new Error(`the handler of '${row.kind}' returned ${JSON.stringify(result)}; return 'done' or { retryAt: Date }`);
       }
@@ -77,6 +89,7 @@ export class WorkRunner {
     } finally {
       clearInterval(heartbeat);
     }
+    if (finished !== undefined) return finished ? { state: 'done' } : { state: 'lost' };
     if (abandoned()) return { state: 'lost' };
     try {
       return await this.record(handler, row, token, result, failure);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { PaymentsException } from '../common/payments.exception';
-import { PaymentsTransactions } from '../persistence/payments-transactions';
+import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { WebhookHandlers } from './handlers/webhook-handlers.service';
 import { WebhookInbox } from './inbox/webhook-inbox.service';
 import { BuiltInEvents } from './sync/built-in-events.service';
@@ -12,7 +12,8 @@ export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'queued';
 
 /** How a failed run is recorded: by a queue worker (`attempt` counted; `willRetry`: the queue runs it again). */
 export interface RunOptions {
-  worker?: { willRetry: boolean };
+  /** `finishIn`: the queue item's completion, written in the transaction that applies the event. */
+  worker?: { willRetry: boolean; finishIn?: (tx: PaymentsTx) => Promise<void> };
 }
 
 /** How long a duplicate delivery waits for the instance that holds the event before answering 409. */
@@ -67,6 +68,7 @@ export class WebhookProcessor {
             await this.handlers.dispatchStripeEvent(event, { manager: tx.manager });
             const status = builtIn || this.handlers.handlesStripeEvent(event.type) ? 'processed' : 'ignored';
             await this.inbox.complete(tx, event.id, status);
+            await options.worker?.finishIn?.(tx);
             return status;
           }),
       );

@@ -4,7 +4,7 @@ import { PaymentsTransactions } from '../../lib/persistence/payments-transaction
 /** Counts the statements SQLite was sent, by their first word. */
 class StatementLog extends AbstractLogger {
   readonly statements: string[] = [];
-  logQuery(query: string): void {
+  override logQuery(query: string): void {
     this.statements.push(query.trim().split(/\s+/)[0].toUpperCase());
   }
   protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {}

@@ -1,5 +1,6 @@
 import { describeEachDb } from '../support/test-databases';
-import { QueueApp, queueAppPerSuite } from './queue-kit';
+import type { WorkItemStore } from '../../lib/queue/work-item.store';
+import { eventually, gate, QueueApp, queueAppPerSuite } from './queue-kit';
 
 const CONCURRENCY = 10;
 
@@ -9,33 +10,45 @@ describeEachDb(['sqlite', 'postgres'])('WorkQueue.drain on %s', (kind) => {
 
   beforeAll(() => (q = app()));
 
-  it('keeps its slots busy: slots freed while a claim was out are filled at once, not after the next run ends', async () => {
-    // Runs going on, averaged over the time from the first start to the last end.
+  it('fills the slots freed while its claim was out at once, without waiting for another run to end', async () => {
+    // Every run waits for the test, so no run ends unless the test says: a drain that waits for the
+    // next run to end after a full claim never fills the slots that were freed during that claim.
+    const gates = new Map<number, ReturnType<typeof gate>>();
     let running = 0;
-    let area = 0;
-    let first = 0;
-    let last = 0;
-    const change = (by: number) => {
-      const now = performance.now();
-      if (running > 0) area += running * (now - last);
-      else if (first === 0) first = now;
-      last = now;
-      running += by;
-    };
     q.queue.register({
-      kind: 'busy',
-      run: async () => {
-        change(1);
-        // Runs of equal length: the items a claim took end together, as webhook runs waiting on Stripe do.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        change(-1);
+      kind: 'held',
+      run: async (item) => {
+        running++;
+        await gates.get(item.payload as number)!.wait;
+        running--;
         return 'done';
       },
     });
-    const items = Array.from({ length: 150 }, (_, i) => ({ key: `b${i}`, payload: i }));
-    await q.transactions.run((tx) => q.queue.enqueueMany(tx, 'busy', items));
-    expect(await q.queue.drain('busy')).toBe(150);
-    // Waiting for the next run to end after each claim left slots empty for whole runs: ~6 of 10 busy.
-    expect(area / (last - first)).toBeGreaterThan(CONCURRENCY * 0.75);
+    const items = Array.from({ length: 20 }, (_, i) => (gates.set(i, gate()), { key: `h${i}`, payload: i }));
+    await q.transactions.run((tx) => q.queue.enqueueMany(tx, 'held', items));
+    const store = (q.queue as unknown as { store: WorkItemStore }).store;
+    const claim = store.claim.bind(store);
+    let claims = 0;
+    let secondClaimed = false;
+    jest.spyOn(store, 'claim').mockImplementation(async (...args: Parameters<WorkItemStore['claim']>) => {
+      // The second claim (for the slot run 0 freed): runs 1-5 end while it is out.
+      if (++claims !== 2) return claim(...args);
+      for (let i = 1; i <= 5; i++) gates.get(i)!.open();
+      await eventually('runs 1-5 ended and recorded', () => running === 4 && q.queue.inFlightCount === 4);
+      const claimed = await claim(...args);
+      secondClaimed = true;
+      return claimed;
+    });
+    const drained = q.queue.drain('held');
+    try {
+      await eventually('the first claim filled the 10 slots', () => running === CONCURRENCY);
+      gates.get(0)!.open();
+      await eventually('the 5 slots freed during the second claim are filled again', () => secondClaimed && running === CONCURRENCY);
+    } finally {
+      for (const g of gates.values()) g.open();
+      jest.restoreAllMocks();
+    }
+    expect(await drained).toBe(20);
+    expect(claims).toBeGreaterThanOrEqual(3);
   });
 });

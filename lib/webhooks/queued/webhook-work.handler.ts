@@ -34,7 +34,7 @@ export class WebhookWorkHandler implements OnModuleInit {
 
   async run(item: WorkItem<WebhookWorkPayload>): Promise<WorkResult> {
     const { id, type } = this.subjectOf(item.payload);
-    const options: RunOptions = { worker: { willRetry: item.attempt < WEBHOOK_MAX_ATTEMPTS } };
+    const options: RunOptions = { worker: { willRetry: item.attempt < WEBHOOK_MAX_ATTEMPTS, finishIn: item.finishIn } };
     try {
       await this.processor.run(await this.eventOf(id, item.payload, options), options);
       return 'done';
