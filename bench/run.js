@@ -18,8 +18,9 @@ const settings = quick
   : { rounds: 5, roundSeconds: 3, warmupRequests: 1_000, connections: 50, users: 100, memoryRequests: 100_000, drainEvents: 10_000 };
 // Simulated Stripe round trips (ms) for the webhook measures: 0 is the in-process fake (< 1 ms).
 settings.stripeLatenciesMs = (process.env.BENCH_STRIPE_LATENCIES ?? '0,100').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n >= 0);
-// Events one drain runs at once in queued mode (queue.concurrency).
-settings.queueConcurrency = Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 20);
+// Events one drain runs at once in queued mode (queue.concurrency): as many as the inline side has
+// in flight (the load's connections), so that with a slow Stripe both wait on the same number of calls.
+settings.queueConcurrency = Number(process.env.BENCH_QUEUE_CONCURRENCY ?? settings.connections);
 const databases = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
 const command = quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench';
 
