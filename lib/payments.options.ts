@@ -154,8 +154,18 @@ export interface PaymentsModuleOptions {
 export interface WorkQueueOptions {
   /** Run workers on this instance; `false` for instances that only enqueue (a dedicated worker process runs them). Default true. */
   workers?: boolean;
-  /** Items this instance runs at once; each holds a database connection only for its claim and its result, never while its handler waits (the handler's own transaction takes one). Default 10. */
+  /**
+   * Items this instance runs at once. A run holds no connection while its handler waits on Stripe,
+   * so this may exceed the pool: with Stripe answering in 100 ms, 10 runs drain at most 100 events a
+   * second. Default 10.
+   */
   concurrency?: number;
+  /**
+   * Connections the runs' transactions and writes may hold at once, so that a draining backlog never
+   * takes the whole pool from the app's requests on this instance. Default half the DataSource's
+   * pool (at least 1); the pool size for an instance that only runs workers.
+   */
+  maxConnections?: number;
   /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */
   pollIntervalMs?: number;
   /** A running item's lease, renewed every third of it while its handler runs; a killed instance's items are taken over after it. Default 15000, at least 500. */
@@ -244,6 +254,7 @@ export interface ResolvedPaymentsOptions extends PaymentsModuleOptions {
   retention: Required<RetentionOptions>;
   stripeCallBudget: { limit: number; ttlMs: number; storage?: ThrottlerStorage } | false;
   authorizeBilling: NonNullable<PaymentsModuleOptions['authorizeBilling']>;
-  queue: Required<Omit<WorkQueueOptions, 'wakeChannel'>> & { wakeChannel?: EntitlementsChannel | 'postgres' | false };
+  /** `maxConnections` stays unset until the DataSource's pool is known (PaymentsTransactions). */
+  queue: Required<Omit<WorkQueueOptions, 'wakeChannel' | 'maxConnections'>> & { maxConnections?: number; wakeChannel?: EntitlementsChannel | 'postgres' | false };
   seats: ResolvedSeatsOptions;
 }

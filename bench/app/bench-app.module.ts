@@ -35,7 +35,11 @@ export function benchPaymentsOptions(fake: RemoteFakeStripe, origin: string): Pa
     webhookSecret: fake.webhookSecret,
     stripeClientOptions: fake.stripeConfig(),
     webhook: { processing },
-    queue: { workers: process.env.BENCH_QUEUE_WORKERS !== '0', concurrency: Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 4) },
+    queue: {
+      workers: process.env.BENCH_QUEUE_WORKERS !== '0',
+      concurrency: Number(process.env.BENCH_QUEUE_CONCURRENCY ?? 4),
+      ...(process.env.BENCH_QUEUE_MAX_CONNECTIONS ? { maxConnections: Number(process.env.BENCH_QUEUE_MAX_CONNECTIONS) } : {}),
+    },
   };
 }
 

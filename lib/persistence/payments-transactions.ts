@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { PAYMENTS_DATA_SOURCE } from '../payments.constants';
+import { PAYMENTS_DATA_SOURCE, PAYMENTS_OPTIONS } from '../payments.constants';
+import type { ResolvedPaymentsOptions } from '../payments.options';
+import { ConnectionShare, poolSizeOf } from './connection-share';
 import { SqliteWriter } from './sqlite-writer';
 
 const SQLITE_DRIVERS = ['better-sqlite3', 'sqlite', 'sqljs', 'capacitor', 'cordova', 'expo', 'react-native', 'nativescript'];
@@ -41,10 +43,14 @@ export class PaymentsTransactions {
   readonly isSqlite: boolean;
 
   private readonly sqlite?: SqliteWriter;
+  /** Elsewhere: the connections the queue's runs may hold at once (`queue.maxConnections`). */
+  readonly queueShare: ConnectionShare;
 
-  constructor(@Inject(PAYMENTS_DATA_SOURCE) readonly dataSource: DataSource) {
+  constructor(@Inject(PAYMENTS_DATA_SOURCE) readonly dataSource: DataSource, @Optional() @Inject(PAYMENTS_OPTIONS) options?: Pick<ResolvedPaymentsOptions, 'queue'>) {
     this.isSqlite = SQLITE_DRIVERS.includes(dataSource.options.type);
     if (this.isSqlite) this.sqlite = new SqliteWriter(dataSource);
+    const pool = poolSizeOf(dataSource.options as never);
+    this.queueShare = new ConnectionShare(options?.queue?.maxConnections ?? Math.max(1, Math.floor(pool / 2)));
   }
 
   /** Runs `work` in one transaction; after-commit callbacks run only if it commits. */
@@ -53,13 +59,13 @@ export class PaymentsTransactions {
       const tx = new PaymentsTx(manager, !this.isSqlite);
       return { result: await work(tx), tx };
     };
-    const { result, tx } = this.sqlite ? await this.sqlite.submit(once, true) : await this.dataSource.transaction(once);
+    const { result, tx } = this.sqlite ? await this.sqlite.submit(once, true) : await this.queueShare.run(() => this.dataSource.transaction(once));
     tx.flushAfterCommit();
     return result;
   }
 
   /** Runs a single write outside a transaction, queued behind SQLite transactions where needed. */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.sqlite ? this.sqlite.submit(work, false) : work(this.dataSource.manager);
+    return this.sqlite ? this.sqlite.submit(work, false) : this.queueShare.run(() => work(this.dataSource.manager));
   }
 }

@@ -75,7 +75,7 @@ export class SqliteWriter {
         for (let i = 0; i < group.length; i++) {
           const unit = group[i];
           try {
-            done.push({ unit, value: unit.atomic ? await manager.transaction((savepoint) => unit.work(savepoint)) : await unit.work(manager) });
+            done.push({ unit, value: unit.atomic ? await this.inSavepoint(manager, unit) : await unit.work(manager) });
           } catch (error) {
             unit.reject(error);
             if (!this.inTransaction()) {
@@ -92,6 +92,25 @@ export class SqliteWriter {
       return;
     }
     for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  /**
+   * Savepoint statements of our own rather than TypeORM's nested transactions, whose bookkeeping
+   * differs between TypeORM 0.3 and 1.x (both are supported).
+   */
+  private async inSavepoint(manager: EntityManager, unit: Unit): Promise<unknown> {
+    await manager.query('SAVEPOINT payments_unit');
+    try {
+      const value = await unit.work(manager);
+      await manager.query('RELEASE payments_unit');
+      return value;
+    } catch (error) {
+      if (this.inTransaction()) {
+        await manager.query('ROLLBACK TO payments_unit');
+        await manager.query('RELEASE payments_unit');
+      }
+      throw error;
+    }
   }
 
   /** False once SQLite has rolled the group's transaction back on its own (it does so on some errors). */

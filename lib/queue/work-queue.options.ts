@@ -17,7 +17,7 @@ export function resolveQueueOptions(options: PaymentsModuleOptions, fail: (sente
   const whole = (name: string, value: number, min: number, max: number, hint: string) => {
     if (!Number.isInteger(value) || value < min || value > max) fail(`queue.${name} must be a whole number from ${min} to ${max}${hint}, not ${String(value)}.`);
   };
-  whole('concurrency', resolved.concurrency, 1, 100, ' (and at most your connection pool size)');
+  whole('concurrency', resolved.concurrency, 1, 100, '');
   whole('pollIntervalMs', resolved.pollIntervalMs, 10, 3_600_000, ' ms');
   // A lease shorter than a few round trips would be lost between heartbeats.
   whole('leaseMs', resolved.leaseMs, 500, 3_600_000, ' ms');
@@ -28,5 +28,6 @@ export function resolveQueueOptions(options: PaymentsModuleOptions, fail: (sente
   if (channel !== undefined && channel !== false && channel !== 'postgres' && (typeof channel !== 'object' || typeof channel.publish !== 'function' || typeof channel.subscribe !== 'function')) {
     fail(`queue.wakeChannel must be 'postgres', false, or an object with publish() and subscribe() (e.g. a RedisEntitlementsChannel), not ${JSON.stringify(channel)}.`);
   }
-  return channel === undefined ? resolved : { ...resolved, wakeChannel: channel };
+  if (given.maxConnections !== undefined) whole('maxConnections', given.maxConnections, 1, 1000, ' (at most your connection pool size)');
+  return { ...resolved, ...(given.maxConnections === undefined ? {} : { maxConnections: given.maxConnections }), ...(channel === undefined ? {} : { wakeChannel: channel }) };
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ResolvedPaymentsOptions } from '../payments.options';
+import { queueRun } from '../persistence/connection-share';
 import type { PaymentsTx } from '../persistence/payments-transactions';
 import { describeError } from '../common/describe-error';
 import type { WorkHandler, WorkResult } from './work-queue.contract';
@@ -80,7 +81,7 @@ export class WorkRunner {
     try {
       const payload = JSON.parse(row.payload) as unknown;
       const item = { id: row.id, kind: row.kind, key: row.key, payload, attempt: row.attempts, ...(this.store.completesInTransactions ? { finishIn } : {}) };
-      result = await handler.run(item);
+      result = await queueRun.run(true, () => handler.run(item));
       if (result !== 'done' && !(result && result.retryAt instanceof Date && !Number.isNaN(result.retryAt.getTime()))) {
         failure = new Error(`the handler of '${row.kind}' returned ${JSON.stringify(result)}; return 'done' or { retryAt: Date }`);
       }

@@ -14,12 +14,18 @@ describe('queue options', () => {
   it('fills the defaults', () => {
     expect(resolvePaymentsOptions(valid).queue).toEqual({ workers: true, concurrency: 10, pollIntervalMs: 1000, leaseMs: 15_000, retryBaseMs: 1000, retryMaxMs: 300_000, shutdownGraceMs: 5000 });
     expect(resolvePaymentsOptions({ ...valid, queue: { workers: false, concurrency: 8, wakeChannel: false } }).queue).toMatchObject({ workers: false, concurrency: 8, wakeChannel: false });
+    // Unset until the DataSource's pool is known: PaymentsTransactions then gives the queue half of it.
+    expect(resolvePaymentsOptions(valid).queue.maxConnections).toBeUndefined();
+    expect(resolvePaymentsOptions({ ...valid, queue: { maxConnections: 3 } }).queue.maxConnections).toBe(3);
     const channel = { publish: () => undefined, subscribe: () => undefined };
     expect(resolvePaymentsOptions({ ...valid, queue: { wakeChannel: channel } }).queue.wakeChannel).toBe(channel);
   });
 
   it.each([
-    [{ concurrency: 0 }, 'queue.concurrency must be a whole number from 1 to 100 (and at most your connection pool size), not 0.'],
+    [{ concurrency: 0 }, 'queue.concurrency must be a whole number from 1 to 100, not 0.'],
+    [{ maxConnections: 0 }, 'queue.maxConnections must be a whole number from 1 to 1000 (at most your connection pool size), not 0.'],
+    [{ maxConnections: 1.5 }, 'queue.maxConnections must be a whole number from 1 to 1000'],
+    [{ maxConnections: '2' }, 'queue.maxConnections must be a whole number from 1 to 1000'],
     [{ concurrency: 2.5 }, 'queue.concurrency must be a whole number from 1 to 100'],
     [{ leaseMs: 100 }, 'queue.leaseMs must be a whole number from 500 to 3600000 ms, not 100.'],
     [{ pollIntervalMs: -1 }, 'queue.pollIntervalMs must be a whole number from 10 to 3600000 ms, not -1.'],
