@@ -163,7 +163,7 @@ export interface WorkQueueOptions {
   /**
    * Connections the runs' transactions and writes may hold at once, so that a draining backlog never
    * takes the whole pool from the app's requests on this instance. Default half the DataSource's
-   * pool (at least 1); the pool size for an instance that only runs workers.
+   * pool (at least 1); set it to the pool size on an instance that only runs workers.
    */
   maxConnections?: number;
   /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */

@@ -12,16 +12,18 @@ export const queueRun = new AsyncLocalStorage<true>();
 export class ConnectionShare {
   private held = 0;
   private readonly waiting: (() => void)[] = [];
+  /** Set inside a slot: work nested in it (an app handler calling a module write) must not wait for a second one. */
+  private readonly inSlot = new AsyncLocalStorage<true>();
 
   constructor(readonly size: number) {}
 
   /** Runs `work` in a slot of the share when called inside a queue run, else at once. */
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (!queueRun.getStore()) return work();
+    if (!queueRun.getStore() || this.inSlot.getStore()) return work();
     if (this.held >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.held++;
     try {
-      return await work();
+      return await this.inSlot.run(true, work);
     } finally {
       const next = this.waiting.shift();
       // The slot passes straight to the next waiter, so a newcomer cannot take it in between.
@@ -29,6 +31,14 @@ export class ConnectionShare {
       else this.held--;
     }
   }
+}
+
+/**
+ * Starts background work (a batching loop) outside any queue run: the loop serves whoever submits
+ * next, requests included, so it must not take the queue's share from the run that started it.
+ */
+export function outsideQueueRun(start: () => void): void {
+  queueRun.exit(start);
 }
 
 /** The pool size TypeORM gives a DataSource: `poolSize`, the driver's `extra.max` / `connectionLimit`, else its default (10). */

@@ -1,3 +1,5 @@
+import { outsideQueueRun } from './connection-share';
+
 /** Writes a batch of submissions at once: one answer per submission, in the same order. */
 export type BatchWrite<I, O> = (batch: I[]) => Promise<O[]>;
 
@@ -40,7 +42,7 @@ export class GroupCommit<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (this.writing < this.options.concurrency) void this.writeWhileWaiting();
+      if (this.writing < this.options.concurrency) outsideQueueRun(() => void this.writeWhileWaiting());
     });
   }
 

@@ -29,7 +29,16 @@ export class SqliteWriter {
   private readonly waiting: Unit[] = [];
   private running = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * Only better-sqlite3 says whether SQLite ended a transaction itself (`inTransaction`); without
+   * that a group could not tell committed units from rolled-back ones, so other drivers write each
+   * unit alone.
+   */
+  private readonly groups: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.groups = dataSource.options.type === 'better-sqlite3';
+  }
 
   /**
    * Runs `work` and answers after its commit: atomically (its own transaction, or a savepoint of a
@@ -49,7 +58,7 @@ export class SqliteWriter {
         // better-sqlite3 answers synchronously: the turn lets I/O and timers run between groups, and
         // the writes that arrive meanwhile join the next group.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const group = this.waiting.splice(0, MAX_GROUP);
+        const group = this.waiting.splice(0, this.groups ? MAX_GROUP : 1);
         if (group.length === 1) await this.writeAlone(group[0]);
         else await this.writeGroup(group);
       }
@@ -78,10 +87,11 @@ export class SqliteWriter {
             done.push({ unit, value: unit.atomic ? await this.inSavepoint(manager, unit) : await unit.work(manager) });
           } catch (error) {
             unit.reject(error);
-            if (!this.inTransaction()) {
-              notRun = group.slice(i + 1);
-              throw error;
-            }
+          }
+          // Also after a unit that did not throw: it may have caught the error that ended it.
+          if (!this.inTransaction()) {
+            notRun = group.slice(i + 1);
+            throw new Error('SQLite ended the transaction of a group of writes; none of them was written');
           }
         }
       });

@@ -1,3 +1,5 @@
+import { outsideQueueRun } from '../persistence/connection-share';
+
 /** Runs one conditional increment of a counter: true when it was applied. */
 export type IncrementFn = (counterId: number, quantity: number, limit: number) => Promise<boolean>;
 
@@ -48,7 +50,7 @@ export class CounterBatcher {
         this.lanes.set(counterId, lane);
       }
       lane.queue.push({ quantity, limit, resolve, reject });
-      if (!lane.running) void this.drain(counterId, lane);
+      if (!lane.running) outsideQueueRun(() => void this.drain(counterId, lane!));
     });
   }
 

@@ -77,9 +77,10 @@ export class UsageCounters {
       if (this.counterIds.size >= MAX_CACHED_COUNTERS) this.counterIds.clear();
       this.counterIds.set(cacheKey, id);
     };
-    // Inside a transaction the row may still roll back: remember it only once committed.
+    // Inside a transaction the row may still roll back: remember it only once committed. A write
+    // without one may still run inside SQLite's group transaction (SqliteWriter): not remembered.
     if (tx) tx.afterCommit(remember);
-    else remember();
+    else if (!manager.queryRunner?.isTransactionActive) remember();
     return id;
   }
 

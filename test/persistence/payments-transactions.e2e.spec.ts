@@ -80,6 +80,15 @@ describe('PaymentsTransactions on SQLite', () => {
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
     expect(await values()).toEqual([2, 3]);
+    // The same when the transaction that ended it caught the error itself and returned.
+    const swallowed = await Promise.allSettled([
+      insert(10),
+      transactions.run(async (tx) => tx.manager.query('INSERT INTO poisoned (v) VALUES (1)').catch(() => 'caught')),
+      insert(11),
+    ]);
+    expect(swallowed.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    expect(await values()).toEqual([2, 3, 11]);
+    await dataSource.query('DELETE FROM t WHERE v = 11');
     // The connection is usable afterwards, alone and in groups.
     await Promise.all([insert(4), insert(5)]);
     await insert(6);

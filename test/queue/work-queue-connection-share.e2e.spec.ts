@@ -22,6 +22,9 @@ describeEachDb(['postgres', 'mariadb'])('the queue share of the connection pool 
         // Each run's own transaction, held open until the test releases them.
         await q.transactions.run(async (tx) => {
           await tx.manager.query('SELECT 1');
+          // A write nested in the run's transaction (an app handler calling a module API) takes a
+          // second connection without waiting for the share: waiting would never end.
+          await q.transactions.write((manager) => manager.query('SELECT 1'));
           most = Math.max(most, ++inside);
           await release.wait;
           inside--;
