@@ -134,8 +134,8 @@ export class SqliteWriter {
    * savepoint and commit on its release. Reset that count.
    */
   private forgetEndedTransaction(): void {
-    const { databaseConnection, queryRunner } = this.driver();
-    if (databaseConnection?.inTransaction !== false || !queryRunner) return;
+    const { queryRunner } = this.driver();
+    if (this.inTransaction() || !queryRunner) return;
     queryRunner.isTransactionActive = false;
     queryRunner.transactionDepth = 0;
   }
