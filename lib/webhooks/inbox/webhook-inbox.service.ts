@@ -128,15 +128,25 @@ export class WebhookInbox {
     await this.record(id, 'queued', error, true);
   }
 
-  /** Locks the inbox row inside the processing transaction; true when it is still to be done. */
-  async lockPending(tx: PaymentsTx, id: string): Promise<boolean> {
-    const row = await tx.manager.getRepository(WebhookEventEntity).findOne({ where: { id }, ...tx.forUpdate });
-    return !!row && row.status !== 'processed' && row.status !== 'ignored';
+  /**
+   * Inside the processing transaction: marks the event `processed` if it is still to be done, which
+   * also locks its row until the transaction ends (one statement: the lock and the completion commit
+   * or roll back with the event's effects). False when it was done already (or is not in the inbox).
+   */
+  async lockAndComplete(tx: PaymentsTx, id: string, now = new Date()): Promise<boolean> {
+    const result = await tx.manager
+      .createQueryBuilder()
+      .update(WebhookEventEntity)
+      .set({ status: 'processed', processedAt: now, lockedUntil: null, lastError: null })
+      .where('id = :id', { id })
+      .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+      .execute();
+    return result.affected === 1;
   }
 
-  /** Marks the event done, in the same transaction as its effects. */
-  async complete(tx: PaymentsTx, id: string, status: 'processed' | 'ignored', now = new Date()): Promise<void> {
-    await tx.manager.getRepository(WebhookEventEntity).update({ id }, { status, processedAt: now, lockedUntil: null, lastError: null });
+  /** In the same transaction, after `lockAndComplete`: nothing handled the event after all. */
+  async markIgnored(tx: PaymentsTx, id: string): Promise<void> {
+    await tx.manager.getRepository(WebhookEventEntity).update({ id }, { status: 'ignored' });
   }
 
   /**
