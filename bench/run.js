@@ -1,6 +1,7 @@
 'use strict';
 // `npm run bench`: load tests of the sample's guarded routes and webhook ingest against baselines in
-// the same run, on SQLite and PostgreSQL. BENCH_QUICK=1 for a short smoke run (< 2 min).
+// the same run, on SQLite and PostgreSQL. BENCH_QUICK=1 for a short smoke run (< 2 min);
+// BENCH_ONLY=queued for the queued-webhook measures alone (printed, nothing written).
 // Benchmarks measure; they never assert a time. Exit 1 only when something broke (e.g. usage not exact).
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
@@ -143,13 +144,27 @@ async function backlogDraining(app, session, ack, ms) {
   const done = app.call({ op: 'drain' }).then(() => (finished = true));
   // Let the drain claim its first events before the measured run starts.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return { done, running: () => !finished };
+  return { done, running: () => !finished, progress: () => app.call({ op: 'processed' }) };
+}
+
+/** BENCH_ONLY=queued: only the queued-mode measures, printed, no files written (for trying a change). */
+async function queuedOnly() {
+  for (const kind of databases) {
+    const queued = await benchQueued(kind);
+    for (const [ms, q] of Object.entries(queued.byLatency)) {
+      const usage = q.usageWhileDraining;
+      log(`${kind} +${ms} ms: ack ${q.ack.ratio.toFixed(2)} [${q.ack.ratios.map((r) => r.toFixed(2)).join(', ')}] p99 ${q.ack.candidate.p99} ms; drain ${Math.round(q.drain.eventsPerSecond)} events/s` +
+        (usage ? `; usage while draining ${usage.ratio.toFixed(2)} [${usage.ratios.map((r) => r.toFixed(2)).join(', ')}], drain meanwhile ${Math.round(usage.backgroundRate ?? NaN)} events/s` : ''));
+    }
+    for (const problem of queued.problems) log(`${kind}: ${problem}`);
+  }
 }
 
 async function main() {
   const started = Date.now();
   log(`building lib + sample + bench app into ${buildDir}`);
   build();
+  if (process.env.BENCH_ONLY === 'queued') return queuedOnly();
   const before = machine(databases);
   log(`${quick ? 'QUICK' : 'FULL'} run on ${databases.join(', ')}: ${JSON.stringify(settings)}`);
   const results = [];

@@ -166,6 +166,14 @@ export interface WorkQueueOptions {
    * pool (at least 1); set it to the pool size on an instance that only runs workers.
    */
   maxConnections?: number;
+  /**
+   * While HTTP requests keep this process's event loop busy (over 80% of the last 100 ms), start
+   * fewer runs (halving, down to one) so a backlog drains from the capacity the requests leave instead
+   * of slowing every route; one more per 100 ms while requests leave the loop room, and `concurrency`
+   * at once when no request arrives. `false` always runs `concurrency` (e.g. an instance that only
+   * runs workers). Default true.
+   */
+  yieldToRequests?: boolean;
   /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */
   pollIntervalMs?: number;
   /** A running item's lease, renewed every third of it while its handler runs; a killed instance's items are taken over after it. Default 15000, at least 500. */

@@ -30,6 +30,7 @@ export type BenchCommand =
   | { op: 'stripe-latency'; ms: number }
   | { op: 'discard-queued' }
   | { op: 'drain' }
+  | { op: 'processed' }
   | { op: 'stop' };
 
 /**
@@ -70,6 +71,8 @@ export class BenchControl {
         return this.discardQueued();
       case 'drain':
         return this.drain();
+      case 'processed':
+        return this.processed();
       case 'stop':
         await this.app.close();
         await this.fake.call({ op: 'stop' });
@@ -90,6 +93,12 @@ export class BenchControl {
     const started = performance.now();
     const ran = await this.app.get(WebhookOperations).drainQueued(3_600_000);
     return { ran, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Webhook events applied so far (to tell how fast a drain went while something else was measured). */
+  private async processed(): Promise<number> {
+    const rows: { n: string | number }[] = await this.app.get(DataSource).query("SELECT COUNT(*) AS n FROM payments_webhook_events WHERE status = 'processed'");
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** `count` users, each through the real checkout: session, payment at the fake, sync. */

@@ -72,7 +72,8 @@ class Session {
    * `target` alone vs `target` while `background()` runs: rounds of quiet, busy, quiet. Each round
    * starts the background work (which answers `{ done, running }`), measures the busy run, awaits
    * `done`, and divides the busy rate by the mean of the round's two quiet runs. `overlapped` says,
-   * per round, whether the background was still running when the busy run ended.
+   * per round, whether the background was still running when the busy run ended; `backgroundRates`,
+   * when the background has a `progress()` count, how fast it went during the busy run (per second).
    */
   async pairWhile(target, background) {
     const { rounds, roundSeconds, warmupRequests, connections } = this.settings;
@@ -82,11 +83,14 @@ class Session {
     const ratios = [];
     const costs = [];
     const overlapped = [];
+    const backgroundRates = [];
     for (let round = 0; round < rounds; round++) {
       const before = await this.run(target, amount);
-      const { done, running } = await background();
+      const { done, running, progress } = await background();
+      const from = await progress?.();
       const busy = await this.run(target, amount);
       overlapped.push(running());
+      if (progress) backgroundRates.push(((await progress()) - from) / busy.seconds);
       await done;
       const after = await this.run(target, amount);
       const quietRps = (before.rps + after.rps) / 2;
@@ -98,6 +102,7 @@ class Session {
     return {
       baseline: summary(target, runs.baseline), candidate: summary({ ...target, label: `${target.label}, webhooks in flight` }, runs.candidate),
       ratio: median(ratios), ratios, costMicros: median(costs), costsMicros: costs, overlapped,
+      ...(backgroundRates.length ? { backgroundRate: median(backgroundRates), backgroundRates } : {}),
     };
   }
 

@@ -66,7 +66,7 @@ function drains(report) {
   for (const r of report.results) {
     for (const [ms, q] of Object.entries(r.queued?.byLatency ?? {})) {
       const inline = Number(ms) === 0 ? r.webhook : r.inlineSlow?.[ms];
-      out.push({ db: r.kind, ms, ...q.drain, inlineRps: inline ? inline.candidate.rps : null, ackQueries: q.ack.candidate.queriesPerRequest });
+      out.push({ db: r.kind, ms, ...q.drain, inlineRps: inline ? inline.candidate.rps : null, ackQueries: q.ack.candidate.queriesPerRequest, whileUsageRps: q.usageWhileDraining?.backgroundRate ?? null });
     }
   }
   return out;
@@ -82,7 +82,7 @@ function printTable(report, log) {
     log(`${''.padEnd(8)}   candidate ${f0(row.cand.rps).padStart(7)} req/s  p50/p99 ${lat(row.cand).padEnd(16)} queries/req ${q(row.cand.queriesPerRequest)}`);
   }
   for (const d of drains(report)) {
-    log(`${d.db.padEnd(8)} queued drain, Stripe +${d.ms} ms: ${f0(d.ran)} events in ${d.seconds.toFixed(1)} s = ${f0(d.eventsPerSecond)} events/s (${d.concurrency} at once); inline route ${d.inlineRps === null ? 'n/a' : f0(d.inlineRps)} events/s; statements per acknowledged event ${q(d.ackQueries)}`);
+    log(`${d.db.padEnd(8)} queued drain, Stripe +${d.ms} ms: ${f0(d.ran)} events in ${d.seconds.toFixed(1)} s = ${f0(d.eventsPerSecond)} events/s (${d.concurrency} at once); inline route ${d.inlineRps === null ? 'n/a' : f0(d.inlineRps)} events/s; statements per acknowledged event ${q(d.ackQueries)}${d.whileUsageRps === null ? '' : `; ${f0(d.whileUsageRps)} events/s while @TrackUsage was loaded`}`);
   }
   for (const r of report.results) {
     log(`${r.kind.padEnd(8)} usage count exact: ${r.usage.exact.ok ? 'yes' : 'NO'} (${r.usage.exact.counted} counted, ${r.usage.exact.expected} successful requests)`);
@@ -136,8 +136,9 @@ function writeMarkdown(report, file, previous = null) {
   if (drained.length > 0) {
     push('', '### Queued webhooks: acknowledgement cost and backlog drain', '');
     push(`The queued app runs without workers while acknowledgements are measured (so the statements counted are the acknowledgements' alone: deliveries that arrive together are committed together, one statement per batch on PostgreSQL, one transaction of three statements per batch on SQLite), then drains a backlog of ${f0(report.settings.drainEvents)} acknowledged events with \`drainQueued()\` (${report.settings.queueConcurrency} at once). The inline rate is the inline route's candidate rate at the same Stripe latency (50 connections).`, '');
-    push('| DB | Stripe latency | Statements per acknowledged event | Backlog | Drain time | Drain events/s | Inline route events/s |', '|---|---|---|---|---|---|---|');
-    for (const d of drained) push(`| ${d.db} | ${d.ms} ms | ${q(d.ackQueries)} | ${f0(d.ran)} | ${d.seconds.toFixed(1)} s | ${f0(d.eventsPerSecond)} | ${d.inlineRps === null ? '–' : f0(d.inlineRps)} |`);
+    push('The last column is the drain\'s rate during the busy runs of "@TrackUsage while queued webhooks drain": with `queue.yieldToRequests` (the default) the queue steps back while requests keep the app\'s event loop busy.', '');
+    push('| DB | Stripe latency | Statements per acknowledged event | Backlog | Drain time | Drain events/s | Inline route events/s | Drain events/s while @TrackUsage is loaded |', '|---|---|---|---|---|---|---|---|');
+    for (const d of drained) push(`| ${d.db} | ${d.ms} ms | ${q(d.ackQueries)} | ${f0(d.ran)} | ${d.seconds.toFixed(1)} s | ${f0(d.eventsPerSecond)} | ${d.inlineRps === null ? '–' : f0(d.inlineRps)} | ${d.whileUsageRps === null ? '–' : f0(d.whileUsageRps)} |`);
   }
   if (previous) pushComparison(push, report, previous);
   push('', '### Usage counts', '');

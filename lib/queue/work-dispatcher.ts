@@ -13,7 +13,8 @@ export interface InFlight {
 /**
  * The worker loop of one instance: claims as many items as it has free slots, sleeps until woken
  * (an enqueue committed, a run finished, another instance announced work, a retry is due) or the
- * poll interval passes, and never runs more than `concurrency` items at once.
+ * poll interval passes, and never runs more items at once than `limit()` allows (`queue.concurrency`,
+ * less while it yields to requests: RunAllowance).
  */
 export class WorkDispatcher {
   private readonly logger = new Logger('Payments:Queue');
@@ -27,7 +28,8 @@ export class WorkDispatcher {
   private claiming: Promise<unknown> | null = null;
 
   constructor(
-    private readonly concurrency: number,
+    /** Runs allowed in flight now. */
+    private readonly limit: () => number,
     private readonly pollIntervalMs: number,
     /** Claims and starts up to `free` items (each registered in `inFlight`); returns how many. */
     private readonly claimAndStart: (free: number) => Promise<unknown>,
@@ -82,7 +84,7 @@ export class WorkDispatcher {
   private async work(): Promise<void> {
     while (this.running) {
       this.woken = false;
-      const free = this.concurrency - this.inFlight.size;
+      const free = this.limit() - this.inFlight.size;
       if (free > 0) {
         try {
           this.claiming = this.claimAndStart(free);
@@ -97,7 +99,7 @@ export class WorkDispatcher {
       }
       if (!this.running) break;
       // Woken while claiming (a run finished, new work): claim again before sleeping.
-      if (this.woken && this.inFlight.size < this.concurrency) continue;
+      if (this.woken && this.inFlight.size < this.limit()) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.sleeper = null;

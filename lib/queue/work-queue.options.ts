@@ -12,8 +12,10 @@ export function resolveQueueOptions(options: PaymentsModuleOptions, fail: (sente
     retryBaseMs: given.retryBaseMs ?? 1000,
     retryMaxMs: given.retryMaxMs ?? 300_000,
     shutdownGraceMs: given.shutdownGraceMs ?? 5000,
+    yieldToRequests: given.yieldToRequests ?? true,
   };
   if (typeof resolved.workers !== 'boolean') fail(`queue.workers must be true or false, not ${JSON.stringify(resolved.workers)}.`);
+  if (typeof resolved.yieldToRequests !== 'boolean') fail(`queue.yieldToRequests must be true or false, not ${JSON.stringify(resolved.yieldToRequests)}.`);
   const whole = (name: string, value: number, min: number, max: number, hint: string) => {
     if (!Number.isInteger(value) || value < min || value > max) fail(`queue.${name} must be a whole number from ${min} to ${max}${hint}, not ${String(value)}.`);
   };

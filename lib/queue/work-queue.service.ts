@@ -10,6 +10,7 @@ import { InFlight, WorkDispatcher } from './work-dispatcher';
 import { ClaimedRow, WorkItemStore } from './work-item.store';
 import { WorkQueueAdmin } from './work-queue.admin';
 import type { EnqueueOptions, WorkHandler, WorkQueueApi } from './work-queue.contract';
+import { RunAllowance } from './run-allowance';
 import { RunOutcome, WorkRunner } from './work-runner';
 import { CommitWatcher, WakeBroadcast } from './work-wake';
 
@@ -33,6 +34,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   private readonly handlers = new Map<string, WorkHandler>();
   private readonly runner: WorkRunner;
   private readonly dispatcher: WorkDispatcher;
+  private readonly allowance: RunAllowance;
   private readonly commits: CommitWatcher;
   private readonly broadcast: WakeBroadcast | null;
   /** This instance in `locked_by`; each claim adds a sequence number. */
@@ -48,7 +50,8 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
     const store = new WorkItemStore(transactions);
     super(store, transactions);
     this.runner = new WorkRunner(store, options.queue);
-    this.dispatcher = new WorkDispatcher(options.queue.concurrency, options.queue.pollIntervalMs, (free) => this.claimAndStart(free));
+    this.allowance = new RunAllowance(options.queue.concurrency, options.queue.yieldToRequests, () => this.dispatcher.wake());
+    this.dispatcher = new WorkDispatcher(() => this.allowance.limit, options.queue.pollIntervalMs, (free) => this.claimAndStart(free));
     this.commits = new CommitWatcher(transactions.dataSource);
     this.broadcast = WakeBroadcast.from(options, transactions.dataSource);
   }
@@ -157,11 +160,21 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
    */
   async drain(kind?: string): Promise<number> {
     const kinds = kind === undefined ? [...this.handlers.keys()] : this.handlers.has(kind) ? [kind] : [];
+    this.allowance.watch();
+    try {
+      return await this.drainRuns(kinds);
+    } finally {
+      this.allowance.unwatch();
+    }
+  }
+
+  private async drainRuns(kinds: string[]): Promise<number> {
     const counted = new Set<InFlight>();
-    // Keeps `concurrency` items in flight: each one that ends makes room for the next claim, so one
-    // slow item does not hold back a whole batch.
+    // Keeps the allowed number of items in flight: each one that ends makes room for the next claim,
+    // so one slow item does not hold back a whole batch.
     for (;;) {
-      const free = this.options.queue.concurrency - this.runsOf(kinds).length;
+      const limit = this.allowance.limit;
+      const free = limit - this.runsOf(kinds).length;
       const { started, handedBack } = free > 0 ? await this.claimAndStart(free, kinds) : { started: [], handedBack: 0 };
       // The workers may be claiming the same items right now: count and wait for theirs too.
       await this.dispatcher.claimSettled();
@@ -171,7 +184,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
       // Runs that ended while this claim was out left their slots free; a claim that got all it
       // asked for may find more at once. Waiting for the next run to end instead kept those slots
       // empty for a whole run (items claimed together end together): 16 of 20 busy on average.
-      if (free > 0 && started.length === free && running.length < this.options.queue.concurrency) continue;
+      if (free > 0 && started.length === free && running.length < limit) continue;
       if (running.length > 0) await Promise.race(running.map((run) => run.done));
       else await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20)));
     }
@@ -189,6 +202,7 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
   /** @internal Starts the workers, unless `queue.workers` is false. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.queue.workers || workersDisabledInProcess) return;
+    this.allowance.watch();
     this.dispatcher.start();
     if (this.handlers.size > 0) await this.listen();
   }
@@ -201,7 +215,9 @@ export class WorkQueue extends WorkQueueAdmin implements WorkQueueApi, OnApplica
 
   /** @internal Stops claiming, gives runs in flight `queue.shutdownGraceMs` to finish, then releases the rest to other instances. */
   async beforeApplicationShutdown(): Promise<void> {
+    const watching = this.dispatcher.started;
     await this.dispatcher.stop();
+    if (watching) this.allowance.unwatch();
     this.commits.close();
     const runs = [...this.dispatcher.inFlight.values()];
     if (runs.length > 0) {

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { NOT_APP_TRAFFIC } from '../queue/run-allowance';
 import { ApiRouter } from './api-router';
 import { assertModelledVersion, renderForVersion } from './api-versions';
 import { applyExpand, checkExpandPaths } from './expand';
@@ -34,6 +35,8 @@ export class FakeHttpServer {
         if (!res.headersSent) this.send(res, 500, new StripeApiError(500, 'api_error', 'FakeStripe internal error').toBody());
       });
     });
+    // Its requests are the queue's own Stripe calls, not app traffic the queue should yield to.
+    (this.server as unknown as Record<symbol, boolean>)[NOT_APP_TRAFFIC] = true;
     // Keep-alive sockets would otherwise hold `stop()` open until they time out.
     this.server.keepAliveTimeout = 1000;
   }
