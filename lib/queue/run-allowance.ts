@@ -12,10 +12,11 @@ export const NOT_APP_TRAFFIC = Symbol.for('nestjs-headless-payments.notAppTraffi
 /**
  * The rule, one window at a time: while HTTP requests arrived and the event loop was busy, halve the
  * runs allowed (never below one, so a backlog always moves); while requests arrived with room on the
- * loop, one more; with no request at all, nothing to yield to: `max` at once.
+ * loop, one more; with no request at all, nothing to yield to: double (one quiet window between
+ * slow requests does not bring back `max` at once; from one, any `max` up to 100 is back in 0.7 s).
  */
 export function nextAllowance(allowed: number, max: number, loopBusy: number, requests: number): number {
-  if (requests === 0) return max;
+  if (requests === 0) return Math.min(max, allowed * 2);
   if (loopBusy >= BUSY_LOOP) return Math.max(1, Math.floor(allowed / 2));
   return Math.min(max, allowed + 1);
 }
@@ -24,8 +25,8 @@ export function nextAllowance(allowed: number, max: number, loopBusy: number, re
  * How many queue runs this instance may have in flight right now (`queue.yieldToRequests`). A run's
  * database work and Stripe round trip use the same event loop (and, on one machine, the same cores)
  * as the app's requests; while requests keep the loop busy the queue steps back and drains from the
- * capacity they leave, rather than slowing every route. With no requests it runs `max` at once;
- * while requests leave the loop room it takes one more run per window. Watching costs a counter per
+ * capacity they leave, rather than slowing every route. Without requests it doubles per window up
+ * to `max`; while requests leave the loop room it takes one more run per window. Watching costs a counter per
  * request and a timer per window, only while a dispatcher or a drain is active.
  */
 export class RunAllowance {

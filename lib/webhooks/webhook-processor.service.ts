@@ -22,8 +22,8 @@ const POLL_MS = 25;
 
 /**
  * One event through the pipeline: claim it in the inbox, re-fetch what it names from Stripe with
- * no transaction open, then in ONE transaction lock its inbox row (marking it processed), apply what
- * was fetched (only if newer than what is stored) and run the app's handlers. Only a commit counts;
+ * no transaction open, then in ONE transaction lock its inbox row, apply what was fetched (only if
+ * newer than what is stored), run the app's handlers, and mark it processed. Only a commit counts;
  * any failure rolls everything back, records the error and rethrows (the caller answers 5xx).
  */
 @Injectable()
@@ -62,13 +62,12 @@ export class WebhookProcessor {
         () => this.builtIn.fetch(event),
         (fetched) =>
           this.transactions.run(async (tx) => {
-            // The row lock makes this the only attempt in flight, even if a lease expired meanwhile;
-            // the row says processed from here, which only the commit makes true.
-            if (!(await this.inbox.lockAndComplete(tx, event.id))) return 'duplicate' as const;
+            // The row lock makes this the only attempt in flight, even if a lease expired meanwhile.
+            if (!(await this.inbox.lockPending(tx, event.id))) return 'duplicate' as const;
             const builtIn = await this.builtIn.apply(event, fetched, tx, lookups);
             await this.handlers.dispatchStripeEvent(event, { manager: tx.manager });
             const status = builtIn || this.handlers.handlesStripeEvent(event.type) ? 'processed' : 'ignored';
-            if (status === 'ignored') await this.inbox.markIgnored(tx, event.id);
+            await this.inbox.complete(tx, event.id, status);
             await options.worker?.finishIn?.(tx);
             return status;
           }),

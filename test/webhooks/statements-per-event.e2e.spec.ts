@@ -9,9 +9,9 @@ import { postWebhook } from './support/webhook-helpers';
 
 const EVENTS = 40;
 // Measured in this test (docs/webhook-transactions.md): the claim's insert (and, without
-// RETURNING, its read-back on SQLite and MariaDB), BEGIN, the inbox row's lock-and-complete, the
-// billable row lock, COMMIT (PostgreSQL 5). A rise above it is a regression to look at.
-const MAX_STATEMENTS_PER_EVENT = 6;
+// RETURNING, its read-back on SQLite and MariaDB), BEGIN, the inbox row's lock-and-complete (on
+// SQLite a read, and the completion last), the billable row lock, COMMIT. A rise is a regression.
+const MAX_STATEMENTS: Record<string, number> = { sqlite: 7, postgres: 5, mariadb: 6 };
 
 // Issue 12: SQL statements per processed webhook event (the processing half; the acknowledgement
 // is the same request in the inline mode), over distinct events that each re-fetch the subscription.
@@ -34,6 +34,8 @@ describeEachDb(['sqlite', 'postgres', 'mariadb'])('statements per webhook event 
     await fake?.stop();
     await db?.drop();
   });
+
+  const MAX_STATEMENTS_PER_EVENT = MAX_STATEMENTS[kind];
 
   it(`${EVENTS} distinct customer.subscription.updated events, one at a time: at most ${MAX_STATEMENTS_PER_EVENT} statements each`, async () => {
     const user = await userWithCustomer(t, stripe);

@@ -129,24 +129,36 @@ export class WebhookInbox {
   }
 
   /**
-   * Inside the processing transaction: marks the event `processed` if it is still to be done, which
-   * also locks its row until the transaction ends (one statement: the lock and the completion commit
-   * or roll back with the event's effects). False when it was done already (or is not in the inbox).
+   * Inside the processing transaction, first: true when the event is still to be done, its row then
+   * locked until the transaction ends. On PostgreSQL and MySQL/MariaDB one statement both locks and
+   * marks it processed (readers outside the transaction see that only once it commits; `complete`
+   * then only corrects an ignored event). On SQLite the module shares one connection, so any reader
+   * would see an uncommitted `processed` at once: there the row is only read here (SQLite writes
+   * one at a time, so nothing can complete it meanwhile) and `complete` writes the outcome last.
    */
-  async lockAndComplete(tx: PaymentsTx, id: string, now = new Date()): Promise<boolean> {
+  async lockPending(tx: PaymentsTx, id: string, now = new Date()): Promise<boolean> {
+    if (this.transactions.isSqlite) {
+      const row = await tx.manager.getRepository(WebhookEventEntity).findOne({ where: { id } });
+      return !!row && row.status !== 'processed' && row.status !== 'ignored';
+    }
     const result = await tx.manager
       .createQueryBuilder()
       .update(WebhookEventEntity)
-      .set({ status: 'processed', processedAt: now, lockedUntil: null, lastError: null })
+      .set(this.completion('processed', now))
       .where('id = :id', { id })
       .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
       .execute();
     return result.affected === 1;
   }
 
-  /** In the same transaction, after `lockAndComplete`: nothing handled the event after all. */
-  async markIgnored(tx: PaymentsTx, id: string): Promise<void> {
-    await tx.manager.getRepository(WebhookEventEntity).update({ id }, { status: 'ignored' });
+  /** Inside the processing transaction, last: records the outcome (see `lockPending`). */
+  async complete(tx: PaymentsTx, id: string, status: 'processed' | 'ignored', now = new Date()): Promise<void> {
+    if (!this.transactions.isSqlite && status === 'processed') return;
+    await tx.manager.getRepository(WebhookEventEntity).update({ id }, this.completion(status, now));
+  }
+
+  private completion(status: 'processed' | 'ignored', now: Date) {
+    return { status, processedAt: now, lockedUntil: null, lastError: null };
   }
 
   /**
