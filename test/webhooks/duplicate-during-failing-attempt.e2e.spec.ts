@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { WebhookEventEntity } from '../../lib';
-import { FakeStripe } from '../../lib/testing';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
-import { subscribe, userWithCustomer } from './support/fake-flows';
+import type { FakeStripe } from '../../lib/testing';
+import type { TestApp } from '../support/test-app';
+import { describeEachDb } from '../support/test-databases';
+import { fakeAppPerSuite, subscribe, userWithCustomer } from './support/fake-flows';
 import { RecordingHandlers } from './support/recording-handlers';
 import { postWebhook } from './support/webhook-helpers';
 
@@ -13,22 +13,14 @@ import { postWebhook } from './support/webhook-helpers';
 // connection shows uncommitted rows to every reader, so there the row says `processed` only at the
 // very end of the attempt.
 describeEachDb(['sqlite', 'postgres', 'mariadb'])('a duplicate delivery during an attempt that fails, on %s', (kind) => {
-  let db: TestDatabase;
-  let fake: FakeStripe;
+  const app = fakeAppPerSuite(kind, 41, { providers: [RecordingHandlers], payments: { webhook: { processing: 'inline' } } });
   let t: TestApp;
+  let fake: FakeStripe;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    fake = await FakeStripe.start({ seed: 41 });
-    t = await startTestApp({ db, fake, providers: [RecordingHandlers], payments: { webhook: { processing: 'inline' } } });
-    stripe = fake.client();
+  beforeAll(() => {
+    ({ t, fake, stripe } = app());
     fake.pauseDeliveries();
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.stop();
-    await db?.drop();
   });
 
   it('no reader takes it for done before the commit; the duplicate waits, then processes it once the attempt rolled back', async () => {

@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { PaymentsTransactions } from '../../lib/persistence/payments-transactions';
 import { buildStripeEvent, FakeStripe } from '../../lib/testing';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, describeEachDb, TestDatabase } from '../support/test-databases';
-import { reload, subscribe, userWithCustomer } from './support/fake-flows';
+import type { TestApp } from '../support/test-app';
+import { describeEachDb } from '../support/test-databases';
+import { fakeAppPerSuite, reload, subscribe, userWithCustomer } from './support/fake-flows';
 import { StatementCounter } from './support/statement-counter';
 import { postWebhook } from './support/webhook-helpers';
 
@@ -16,23 +16,15 @@ const MAX_STATEMENTS: Record<string, number> = { sqlite: 7, postgres: 5, mariadb
 // Issue 12: SQL statements per processed webhook event (the processing half; the acknowledgement
 // is the same request in the inline mode), over distinct events that each re-fetch the subscription.
 describeEachDb(['sqlite', 'postgres', 'mariadb'])('statements per webhook event on %s', (kind) => {
-  let db: TestDatabase;
+  // The work queue's idle polls (every second, per instance) are not statements of an event.
+  // Inline: this counts the statements the inline route runs per event (queued acknowledgements: webhook-queued).
+  const app = fakeAppPerSuite(kind, 1212, { payments: { queue: { workers: false }, webhook: { processing: 'inline' } } });
   let fake: FakeStripe;
   let t: TestApp;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    fake = await FakeStripe.start({ seed: 1212 });
-    // The work queue's idle polls (every second, per instance) are not statements of an event.
-    // Inline: this counts the statements the inline route runs per event (queued acknowledgements: webhook-queued).
-    t = await startTestApp({ db, fake, payments: { queue: { workers: false }, webhook: { processing: 'inline' } } });
-    stripe = fake.client();
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fake?.stop();
-    await db?.drop();
+  beforeAll(() => {
+    ({ t, fake, stripe } = app());
   });
 
   const MAX_STATEMENTS_PER_EVENT = MAX_STATEMENTS[kind];

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { FakeStripe } from '../../../lib/testing';
-import { TestApp } from '../../support/test-app';
+import { startTestApp, TestApp, TestAppOptions } from '../../support/test-app';
+import { createTestDatabase, DbKind, TestDatabase } from '../../support/test-databases';
 import { TestUser } from '../../support/test-user.entity';
 
 /** A user with a Stripe customer, as the billing room's checkout would leave it. */
@@ -32,4 +33,32 @@ export async function subscribe(fake: FakeStripe, stripe: Stripe, user: TestUser
 /** The user's row as stored now. */
 export function reload(t: TestApp, id: number): Promise<TestUser> {
   return t.dataSource.getRepository(TestUser).findOneByOrFail({ id });
+}
+
+/** What `fakeAppPerSuite` hands each test: the app, its FakeStripe and a client of the fake. */
+export interface FakeApp {
+  t: TestApp;
+  fake: FakeStripe;
+  stripe: Stripe;
+}
+
+/**
+ * A FakeStripe (seeded) and a test app on a fresh `kind` database for the calling `describe`:
+ * started in its `beforeAll`, closed with the database dropped in its `afterAll`. Returns a getter.
+ */
+export function fakeAppPerSuite(kind: DbKind, seed: number, options: Omit<TestAppOptions, 'db' | 'fake'> = {}): () => FakeApp {
+  let db: TestDatabase | undefined;
+  let fake: FakeStripe | undefined;
+  let app: FakeApp | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    fake = await FakeStripe.start({ seed });
+    app = { fake, t: await startTestApp({ db, fake, ...options }), stripe: fake.client() };
+  });
+  afterAll(async () => {
+    await app?.t.close();
+    await fake?.stop();
+    await db?.drop();
+  });
+  return () => app!;
 }
