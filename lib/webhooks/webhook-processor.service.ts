@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { PaymentsException } from '../common/payments.exception';
+import { isDoneEventStatus } from '../persistence/entities/webhook-event.entity';
 import { PaymentsTransactions, PaymentsTx } from '../persistence/payments-transactions';
 import { WebhookHandlers } from './handlers/webhook-handlers.service';
 import { WebhookInbox } from './inbox/webhook-inbox.service';
@@ -43,7 +44,7 @@ export class WebhookProcessor {
     for (;;) {
       const claim = await this.inbox.claim(event);
       if (claim.claimed) return this.run(event);
-      if (claim.status === 'processed' || claim.status === 'ignored') return 'duplicate';
+      if (isDoneEventStatus(claim.status)) return 'duplicate';
       // Another delivery holds the event right now: its outcome is ours. Waiting (rather than a
       // quick non-2xx) keeps a burst of duplicates from costing Stripe retries.
       if (Date.now() >= deadline) {

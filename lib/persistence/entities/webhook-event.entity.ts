@@ -11,6 +11,13 @@ export const WEBHOOK_EVENT_TYPE_LENGTH = 128;
  */
 export type WebhookEventStatus = 'queued' | 'processing' | 'processed' | 'failed' | 'ignored';
 
+/** The statuses of an event that is done: a redelivery, a replay or a catch-up leaves it alone. */
+export const DONE_EVENT_STATUSES: readonly WebhookEventStatus[] = ['processed', 'ignored'];
+
+export function isDoneEventStatus(status: WebhookEventStatus | undefined): boolean {
+  return status !== undefined && DONE_EVENT_STATUSES.includes(status);
+}
+
 /** The webhook inbox: one row per Stripe event id, whatever the number of deliveries. */
 @Entity('payments_webhook_events')
 export class WebhookEventEntity {

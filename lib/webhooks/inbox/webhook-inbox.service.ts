@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { EntityManager, In, QueryFailedError } from 'typeorm';
-import { WebhookEventEntity, WebhookEventStatus } from '../../persistence/entities/webhook-event.entity';
+import { DONE_EVENT_STATUSES, isDoneEventStatus, WebhookEventEntity, WebhookEventStatus } from '../../persistence/entities/webhook-event.entity';
 import { PaymentsTransactions, PaymentsTx } from '../../persistence/payments-transactions';
 import { describeError } from '../../common/describe-error';
 
@@ -35,7 +35,7 @@ export class WebhookInbox {
         .update(WebhookEventEntity)
         .set({ status: 'processing', lockedUntil: until, attempts: () => 'attempts + 1' })
         .where('id = :id', { id: event.id })
-        .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+        .andWhere('status NOT IN (:...done)', { done: DONE_EVENT_STATUSES })
         .andWhere('(locked_until IS NULL OR locked_until < :now)', { now })
         .execute(),
     );
@@ -139,14 +139,14 @@ export class WebhookInbox {
   async lockPending(tx: PaymentsTx, id: string, now = new Date()): Promise<boolean> {
     if (this.transactions.isSqlite) {
       const row = await tx.manager.getRepository(WebhookEventEntity).findOne({ where: { id } });
-      return !!row && row.status !== 'processed' && row.status !== 'ignored';
+      return !!row && !isDoneEventStatus(row.status);
     }
     const result = await tx.manager
       .createQueryBuilder()
       .update(WebhookEventEntity)
       .set(this.completion('processed', now))
       .where('id = :id', { id })
-      .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+      .andWhere('status NOT IN (:...done)', { done: DONE_EVENT_STATUSES })
       .execute();
     return result.affected === 1;
   }
@@ -177,7 +177,7 @@ export class WebhookInbox {
           .update(WebhookEventEntity)
           .set({ status, lockedUntil: null, lastError: describeError(error), ...(countAttempt ? { attempts: () => 'attempts + 1' } : {}) })
           .where('id = :id', { id })
-          .andWhere('status NOT IN (:...done)', { done: ['processed', 'ignored'] })
+          .andWhere('status NOT IN (:...done)', { done: DONE_EVENT_STATUSES })
           .execute(),
       );
     } catch (writeError) {

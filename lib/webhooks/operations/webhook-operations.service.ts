@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { IsNull, Not } from 'typeorm';
 import { PAYMENTS_OPTIONS } from '../../payments.constants';
 import { ResolvedPaymentsOptions } from '../../payments.options';
-import { WebhookEventEntity } from '../../persistence/entities/webhook-event.entity';
+import { isDoneEventStatus, WebhookEventEntity } from '../../persistence/entities/webhook-event.entity';
 import { Billable, BillableStore } from '../../persistence/billable-store';
 import { PaymentsTransactions } from '../../persistence/payments-transactions';
 import { PlanCatalog } from '../../plans/plan-catalog';
@@ -103,7 +103,7 @@ export class WebhookOperations {
     const result: CatchUpResult = { since: start.toISOString(), listed: events.length, alreadyDone: 0, processed: 0, ignored: 0, inProgress: 0, failed: [] };
     for (const event of events) {
       const row = await this.inbox.find(event.id);
-      if (row && (row.status === 'processed' || row.status === 'ignored')) {
+      if (isDoneEventStatus(row?.status)) {
         result.alreadyDone++;
         continue;
       }
@@ -232,7 +232,7 @@ export class WebhookOperations {
   private async runFetched(event: Stripe.Event): Promise<ReplayResult> {
     const claim = await this.inbox.claim(event);
     if (!claim.claimed) {
-      return { id: event.id, outcome: claim.status === 'processed' || claim.status === 'ignored' ? 'duplicate' : 'in_progress' };
+      return { id: event.id, outcome: isDoneEventStatus(claim.status) ? 'duplicate' : 'in_progress' };
     }
     try {
       return { id: event.id, outcome: await this.processor.run(event) };
