@@ -170,8 +170,8 @@ export interface WorkQueueOptions {
    * While HTTP requests keep this process's event loop busy (over 80% of the last 100 ms), start
    * fewer runs (halving, down to one) so a backlog drains from the capacity the requests leave instead
    * of slowing every route; one more per 100 ms while requests leave the loop room, twice as many
-   * per 100 ms when no request arrives (back to `concurrency` within 0.7 s). `false` always runs `concurrency` (e.g. an instance that only
-   * runs workers). Default true.
+   * per 100 ms when no request arrives (back to `concurrency` within 0.7 s). `false` always runs
+   * `concurrency` (e.g. an instance that only runs workers). Default true.
    */
   yieldToRequests?: boolean;
   /** How often idle workers look for due items when no wake-up arrives (retries, other instances without a channel), in ms. Default 1000. */

@@ -26,8 +26,8 @@ export function nextAllowance(allowed: number, max: number, loopBusy: number, re
  * database work and Stripe round trip use the same event loop (and, on one machine, the same cores)
  * as the app's requests; while requests keep the loop busy the queue steps back and drains from the
  * capacity they leave, rather than slowing every route. Without requests it doubles per window up
- * to `max`; while requests leave the loop room it takes one more run per window. Watching costs a counter per
- * request and a timer per window, only while a dispatcher or a drain is active.
+ * to `max`; while requests leave the loop room it takes one more run per window. Watching costs a
+ * counter per request and a timer per window, only while a dispatcher or a drain is active.
  */
 export class RunAllowance {
   private allowed: number;
